@@ -1,0 +1,87 @@
+import type { Resources, Scalars } from '../model/resources.ts';
+import type { TaskSpec } from '../spec/task-spec.ts';
+import type { ReasonCode } from './reasons.ts';
+
+/** What placement plugins see of an agent. Plugins must treat it as read-only. */
+export interface PlacementAgent {
+  readonly id: string;
+  readonly hostname: string;
+  /** Agent attributes as strings (TEXT values verbatim, SCALAR values as decimal text). */
+  readonly attributes: Readonly<Record<string, string>>;
+  /** What can be placed right now: the held offers minus what this cycle already reserved. */
+  readonly free: Resources;
+  /** Estimated total: offered plus what offerlab runs there. */
+  readonly capacity: Scalars;
+  readonly held: boolean;
+  /** Number of offers currently held for this agent. */
+  readonly offerCount: number;
+}
+
+/** What placement plugins see of a pending task. */
+export interface PlacementTask {
+  readonly id: string;
+  readonly spec: TaskSpec;
+  /** Resources the task asks for (host ports as single-port ranges). */
+  readonly need: Resources;
+  /** Set for one-per-node copies: the one agent this copy belongs to. */
+  readonly pinnedAgentId?: string;
+  /** Earliest time (ms) the task may be launched (relaunch backoff). */
+  readonly notBefore: number;
+}
+
+/** Cluster-wide facts placement needs beyond one agent. */
+export interface PlacementContext {
+  readonly now: number;
+  readonly paused: boolean;
+  readonly subscribed: boolean;
+  /** Non-terminal launched copies of a spec id on an agent (for one-per-node). */
+  liveCopiesOnAgent(specId: string, agentId: string): number;
+  /** A non-terminal launched copy of a singleton spec other than `taskId`, if any. */
+  liveSingletonCopy(specId: string, taskId: string): { taskId: string; agentId: string } | undefined;
+}
+
+/** A rejection of a task as a whole, before any agent is looked at. */
+export interface Rejection {
+  readonly code: ReasonCode;
+  readonly detail: string;
+}
+
+/**
+ * Rejects a task before agents are considered (singleton, pause, backoff). Must be pure and
+ * cheap; returns undefined to let the task through.
+ */
+export interface PreFilterPlugin {
+  readonly name: string;
+  preFilter(ctx: PlacementContext, task: PlacementTask): Rejection | undefined;
+}
+
+/**
+ * Decides whether one agent can take one task. Must be pure, must not allocate on the pass path,
+ * and returns a stable reason code when it rejects.
+ */
+export interface FilterPlugin {
+  readonly name: string;
+  filter(ctx: PlacementContext, task: PlacementTask, agent: PlacementAgent): ReasonCode | undefined;
+}
+
+/** Aggregates of an index subtree that scorers may use to bound their score. */
+export interface SubtreeBounds {
+  /** Max over agents of the mean of free cpus/capacity and free mem/capacity. */
+  maxFreeFraction: number;
+  /** Min of the same. */
+  minFreeFraction: number;
+  minCapacityCpus: number;
+  minCapacityMem: number;
+}
+
+/**
+ * Ranks agents that passed every filter; higher is better, ties go to the lower agent id.
+ * `bound` returns an upper bound of `score` over all agents of a subtree, so the index can skip
+ * subtrees; a scorer without one is still correct, only slower.
+ */
+export interface ScorerPlugin {
+  readonly name: string;
+  readonly description: string;
+  score(task: PlacementTask, agent: PlacementAgent): number;
+  bound?(task: PlacementTask, subtree: SubtreeBounds): number;
+}

@@ -1,0 +1,126 @@
+import type { Attribute, Offer } from '../mesos/v1.ts';
+import { addResources, emptyResources, formatRanges, type Resources, round3 } from '../model/resources.ts';
+import type { Out } from './commands.ts';
+import { createOnePerNodeCopies } from './families.ts';
+import { rangesToPairs } from './records.ts';
+import type { AgentRecord, SchedulerState } from './state.ts';
+
+/** Attributes as strings: TEXT verbatim, SCALAR as a decimal, RANGES and SET the way /state prints them. */
+export function attributesToStrings(attributes: readonly Attribute[] | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const a of attributes ?? []) {
+    if (a.type === 'TEXT' && a.text) out[a.name] = a.text.value;
+    else if (a.type === 'SCALAR' && a.scalar) out[a.name] = String(a.scalar.value);
+    else if (a.type === 'RANGES' && a.ranges) out[a.name] = formatRanges(a.ranges.range);
+    else if (a.type === 'SET' && a.set) out[a.name] = `{${a.set.item.join(', ')}}`;
+  }
+  return out;
+}
+
+/** The agent an offer comes from, created (and announced) on first sight. */
+export function agentForOffer(
+  state: SchedulerState,
+  offer: Offer,
+  offered: Resources,
+  now: number,
+  out: Out,
+): AgentRecord {
+  const id = offer.agent_id.value;
+  const known = state.agents.get(id);
+  if (known) {
+    known.lastOfferAt = now;
+    if (known.hostname !== offer.hostname) {
+      state.agentsByHostname.delete(known.hostname);
+      known.hostname = offer.hostname;
+      state.agentsByHostname.set(offer.hostname, id);
+    }
+    return known;
+  }
+  state.removedAgents.delete(id);
+  const holdReason = state.holds.get(offer.hostname);
+  const agent: AgentRecord = {
+    id,
+    hostname: offer.hostname,
+    attributes: attributesToStrings(offer.attributes),
+    free: emptyResources(),
+    lastFree: emptyResources(),
+    capacity: { cpus: offered.cpus, mem: offered.mem, disk: offered.disk },
+    held: holdReason !== undefined,
+    offerCount: 0,
+    offerIds: [],
+    used: { cpus: 0, mem: 0, disk: 0 },
+    taskIds: new Set(),
+    firstSeenAt: now,
+    lastOfferAt: now,
+  };
+  if (holdReason !== undefined) agent.holdReason = holdReason;
+  if (offer.url) agent.url = offer.url.address;
+  state.agents.set(id, agent);
+  state.agentsByHostname.set(agent.hostname, id);
+  state.index.add(agent);
+  out.record({
+    type: 'agent-added',
+    agent: id,
+    hostname: agent.hostname,
+    resources: {
+      cpus: offered.cpus,
+      mem: offered.mem,
+      disk: offered.disk,
+      ports: rangesToPairs(offered.ports),
+    },
+    attributes: { ...agent.attributes },
+  });
+  createOnePerNodeCopies(state, agent, now, out);
+  return agent;
+}
+
+/** Recomputes what an agent has free from the offers held for it. */
+export function refreshAgentFree(state: SchedulerState, agent: AgentRecord): void {
+  let free = emptyResources();
+  for (const offerId of agent.offerIds) {
+    const offer = state.offers.get(offerId);
+    if (offer) free = addResources(free, offer.resources);
+  }
+  agent.free = free;
+  agent.offerCount = agent.offerIds.length;
+  if (agent.offerCount > 0) agent.lastFree = free;
+  agent.capacity = {
+    cpus: Math.max(agent.capacity.cpus, round3(free.cpus + agent.used.cpus)),
+    mem: Math.max(agent.capacity.mem, round3(free.mem + agent.used.mem)),
+    disk: Math.max(agent.capacity.disk, round3(free.disk + agent.used.disk)),
+  };
+  state.index.update(agent.id);
+}
+
+/**
+ * Forgets an agent Mesos reported gone. Its offers are dropped; launched tasks stay until their
+ * own terminal updates arrive (Mesos sends them; reconciliation covers the case where it cannot).
+ */
+export function removeAgent(state: SchedulerState, agentId: string, reason: string, out: Out): void {
+  const agent = state.agents.get(agentId);
+  if (!agent) return;
+  for (const offerId of agent.offerIds) state.offers.delete(offerId);
+  state.agents.delete(agentId);
+  if (state.agentsByHostname.get(agent.hostname) === agentId) state.agentsByHostname.delete(agent.hostname);
+  state.index.remove(agentId);
+  state.removedAgents.add(agentId);
+  out.record({ type: 'agent-removed', agent: agentId, hostname: agent.hostname, reason });
+}
+
+/** Holds (or releases) an agent by hostname; remembered for agents not seen yet. */
+export function setHold(
+  state: SchedulerState,
+  hostname: string,
+  held: boolean,
+  reason: string | undefined,
+): void {
+  if (held) state.holds.set(hostname, reason ?? 'held');
+  else state.holds.delete(hostname);
+  const id = state.agentsByHostname.get(hostname);
+  const agent = id === undefined ? undefined : state.agents.get(id);
+  if (!agent) return;
+  agent.held = held;
+  if (held) agent.holdReason = reason ?? 'held';
+  else delete agent.holdReason;
+  state.index.update(agent.id);
+}

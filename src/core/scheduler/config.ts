@@ -1,0 +1,66 @@
+/** Everything that tunes the scheduler's behaviour. Times are in milliseconds unless named *Seconds. */
+export interface SchedulerConfig {
+  /** Placement scorer: first-fit | bin-pack | spread. */
+  readonly placement: string;
+  /** Reshuffle strategy: charmander (kill and resubmit every reshuffleable task). */
+  readonly reshuffle: string;
+  readonly frameworkName: string;
+  /** Unix user tasks run as (FrameworkInfo.user). */
+  readonly user: string;
+  readonly role: string;
+  readonly principal?: string;
+  readonly hostname?: string;
+  readonly failoverTimeoutSeconds: number;
+  /** How long an unused offer is kept for work that may arrive. */
+  readonly offerHoldMs: number;
+  /** refuse_seconds when declining unused offers while tasks are pending. */
+  readonly declineRefuseSeconds: number;
+  /** refuse_seconds when declining unused offers with nothing to do. */
+  readonly idleRefuseSeconds: number;
+  /** At most one REVIVE per this interval. */
+  readonly reviveIntervalMs: number;
+  readonly relaunchBackoffMs: number;
+  readonly relaunchBackoffMaxMs: number;
+  /** A replacement that ran at least this long resets the backoff. */
+  readonly backoffResetMs: number;
+  /** Batch tasks are retried at most this many times after failing. */
+  readonly batchMaxRetries: number;
+  /** Explicit reconciliation: first retry after this, doubling. */
+  readonly reconcileBackoffMs: number;
+  readonly reconcileMaxAttempts: number;
+  /** Implicit reconciliation period. */
+  readonly implicitReconcileMs: number;
+  /** A TASK_UNREACHABLE task is replaced after this long (Marathon's inactiveAfter). */
+  readonly unreachableTimeoutMs: number;
+  /** Unanswered KILLs are sent again after this long. */
+  readonly killRetryMs: number;
+  /** Terminal tasks kept for queries. */
+  readonly historyLimit: number;
+}
+
+export const DEFAULT_CONFIG: SchedulerConfig = {
+  placement: 'first-fit',
+  reshuffle: 'charmander',
+  frameworkName: 'offerlab',
+  user: 'root',
+  role: '*',
+  failoverTimeoutSeconds: 7 * 24 * 3600,
+  offerHoldMs: 30_000,
+  declineRefuseSeconds: 5,
+  idleRefuseSeconds: 120,
+  reviveIntervalMs: 1_000,
+  relaunchBackoffMs: 1_000,
+  relaunchBackoffMaxMs: 60_000,
+  backoffResetMs: 60_000,
+  batchMaxRetries: 3,
+  reconcileBackoffMs: 2_000,
+  reconcileMaxAttempts: 8,
+  implicitReconcileMs: 15 * 60_000,
+  unreachableTimeoutMs: 300_000,
+  killRetryMs: 30_000,
+  historyLimit: 10_000,
+};
+
+export function makeConfig(overrides: Partial<SchedulerConfig> = {}): SchedulerConfig {
+  return { ...DEFAULT_CONFIG, ...overrides };
+}

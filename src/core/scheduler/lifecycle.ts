@@ -1,0 +1,144 @@
+import type { TaskState, TaskStatusReason } from '../mesos/v1.ts';
+import { removeAgent } from './agents.ts';
+import type { Out } from './commands.ts';
+import type { Family, SchedulerState, TaskRecord } from './state.ts';
+import { createTask, endTask } from './tasks.ts';
+
+const AGENT_GONE: ReadonlySet<TaskStatusReason> = new Set<TaskStatusReason>([
+  'REASON_AGENT_REMOVED',
+  'REASON_AGENT_REMOVED_BY_OPERATOR',
+]);
+
+/** Relaunch delay after the n-th consecutive failure: base · 2^(n−1), capped. */
+export function backoffDelay(state: SchedulerState, failures: number): number {
+  const { relaunchBackoffMs: base, relaunchBackoffMaxMs: max } = state.config;
+  return Math.min(max, base * 2 ** Math.max(0, Math.min(30, failures - 1)));
+}
+
+function familyOf(state: SchedulerState, task: TaskRecord): Family | undefined {
+  return task.spec.sla === undefined ? undefined : state.families.get(task.specId);
+}
+
+function copyKey(task: TaskRecord): string {
+  return task.spec.sla === 'one-per-node' ? (task.pinnedAgentId ?? '') : '';
+}
+
+function releaseCopy(family: Family | undefined, task: TaskRecord): void {
+  if (!family) return;
+  const key = copyKey(task);
+  if (family.copies.get(key) === task.id) family.copies.delete(key);
+  if (family.spec.sla === 'singleton' && family.copies.size === 0) family.retired = true;
+}
+
+/**
+ * A task reached a terminal state (or was given up on). Decides what follows: nothing when
+ * offerlab killed it or a batch task finished; a replacement (new task id, after backoff) for a
+ * service that ended or a batch task that failed and still has retries; nothing for a one-per-node
+ * copy whose agent is gone.
+ */
+export function taskEnded(
+  state: SchedulerState,
+  task: TaskRecord,
+  mesosState: TaskState,
+  reason: TaskStatusReason | undefined,
+  now: number,
+  out: Out,
+): void {
+  if (task.phase === 'done') return;
+  const ranFor = task.runningAt === undefined ? 0 : now - task.runningAt;
+  const agentId = task.agentId;
+  endTask(state, task, mesosState, reason, now);
+  if (reason !== undefined && AGENT_GONE.has(reason) && agentId !== undefined) {
+    agentGone(state, agentId, reason, now, out);
+  }
+  const family = familyOf(state, task);
+  if (task.killRequested !== undefined) {
+    releaseCopy(family, task);
+    return;
+  }
+  if (task.kind === 'batch' && mesosState === 'TASK_FINISHED') {
+    releaseCopy(family, task);
+    return;
+  }
+  if (mesosState === 'TASK_ERROR') {
+    releaseCopy(family, task);
+    out.record({
+      type: 'gave-up',
+      task: task.id,
+      message: `Mesos refused the task description (${task.message ?? 'TASK_ERROR'}); retrying would not help`,
+    });
+    return;
+  }
+  const failures = ranFor >= state.config.backoffResetMs ? 1 : task.failures + 1;
+  if (task.kind === 'batch' && failures > state.config.batchMaxRetries) {
+    releaseCopy(family, task);
+    out.record({
+      type: 'gave-up',
+      task: task.id,
+      message: `batch task failed ${failures} times (${mesosState}); retry limit ${state.config.batchMaxRetries} reached`,
+    });
+    return;
+  }
+  if (family?.retired) return;
+  const pinned = task.spec.sla === 'one-per-node' ? task.pinnedAgentId : undefined;
+  if (pinned !== undefined && (!state.agents.has(pinned) || family?.excluded.has(pinned))) {
+    releaseCopy(family, task);
+    return;
+  }
+  const replacement = createTask(
+    state,
+    {
+      spec: task.spec,
+      kind: task.kind,
+      labels: task.labels,
+      origin: 'relaunch',
+      previous: task.id,
+      notBefore: now + backoffDelay(state, failures),
+      failures,
+      ...(pinned !== undefined ? { pinnedAgentId: pinned } : {}),
+    },
+    now,
+    out,
+  );
+  state.counters.relaunches++;
+  if (family) family.copies.set(copyKey(task), replacement.id);
+}
+
+/**
+ * Withdraws a task that was never launched (killed while queued, or its one-per-node agent went
+ * away); records the terminal state so every submitted task has an end.
+ */
+export function withdrawPending(
+  state: SchedulerState,
+  task: TaskRecord,
+  mesosState: TaskState,
+  reason: TaskStatusReason | undefined,
+  now: number,
+  out: Out,
+): void {
+  if (task.phase !== 'pending') return;
+  endTask(state, task, mesosState, reason, now);
+  releaseCopy(familyOf(state, task), task);
+  out.record({
+    type: 'task-status',
+    task: task.id,
+    state: mesosState,
+    ...(reason !== undefined ? { reason } : {}),
+  });
+}
+
+/** Mesos reported an agent removed: forget it and drop the one-per-node copies queued for it. */
+export function agentGone(
+  state: SchedulerState,
+  agentId: string,
+  reason: string,
+  now: number,
+  out: Out,
+): void {
+  if (!state.agents.has(agentId)) return;
+  removeAgent(state, agentId, reason, out);
+  for (const task of [...state.pending.values()]) {
+    if (task.pinnedAgentId === agentId)
+      withdrawPending(state, task, 'TASK_DROPPED', 'REASON_AGENT_REMOVED', now, out);
+  }
+}

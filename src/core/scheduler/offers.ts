@@ -1,0 +1,127 @@
+import type { Offer } from '../mesos/v1.ts';
+import { resourcesFromMesos } from '../model/resources.ts';
+import { agentForOffer, refreshAgentFree } from './agents.ts';
+import type { Out } from './commands.ts';
+import { wantsNewAgents } from './families.ts';
+import type { SchedulerState } from './state.ts';
+import { setTimer } from './timers.ts';
+
+/** Takes in an OFFERS event: every offer is held (until used, rescinded or expired). */
+export function receiveOffers(state: SchedulerState, offers: readonly Offer[], now: number, out: Out): void {
+  const touched = new Set<string>();
+  for (const offer of offers) {
+    state.counters.offersReceived++;
+    if (state.offers.has(offer.id.value)) continue;
+    const resources = resourcesFromMesos(offer.resources);
+    const agent = agentForOffer(state, offer, resources, now, out);
+    state.offers.set(offer.id.value, {
+      id: offer.id.value,
+      agentId: agent.id,
+      resources,
+      template: offer.resources,
+      receivedAt: now,
+      expiresAt: now + state.config.offerHoldMs,
+    });
+    agent.offerIds.push(offer.id.value);
+    touched.add(agent.id);
+  }
+  for (const id of touched) {
+    const agent = state.agents.get(id);
+    if (agent) refreshAgentFree(state, agent);
+  }
+  if (touched.size > 0) state.placementDirty = true;
+}
+
+/** The master withdrew an offer. */
+export function rescindOffer(state: SchedulerState, offerId: string): void {
+  const offer = state.offers.get(offerId);
+  if (!offer) return;
+  state.counters.offersRescinded++;
+  state.offers.delete(offerId);
+  const agent = state.agents.get(offer.agentId);
+  if (agent) {
+    agent.offerIds = agent.offerIds.filter((id) => id !== offerId);
+    refreshAgentFree(state, agent);
+  }
+}
+
+/** Drops every held offer without answering (they died with the subscription). */
+export function forgetOffers(state: SchedulerState): void {
+  state.offers.clear();
+  for (const agent of state.agents.values()) {
+    if (agent.offerIds.length === 0) continue;
+    agent.offerIds = [];
+    refreshAgentFree(state, agent);
+  }
+}
+
+/** Declines the given offers with one DECLINE call. */
+function decline(state: SchedulerState, offerIds: readonly string[], refuseSeconds: number, out: Out): void {
+  if (offerIds.length === 0 || state.framework.id === undefined) return;
+  const touched = new Set<string>();
+  for (const id of offerIds) {
+    const offer = state.offers.get(id);
+    if (!offer) continue;
+    state.offers.delete(id);
+    touched.add(offer.agentId);
+  }
+  for (const agentId of touched) {
+    const agent = state.agents.get(agentId);
+    if (!agent) continue;
+    agent.offerIds = agent.offerIds.filter((id) => state.offers.has(id));
+    refreshAgentFree(state, agent);
+  }
+  state.counters.offersDeclined += offerIds.length;
+  out.send({
+    framework_id: { value: state.framework.id },
+    type: 'DECLINE',
+    decline: { offer_ids: offerIds.map((value) => ({ value })), filters: { refuse_seconds: refuseSeconds } },
+  });
+}
+
+/**
+ * Answers what is left after placement: offers held past `offerHoldMs` are declined (short filter
+ * while tasks wait, long filter when idle); offers from held agents are declined at once; the
+ * framework SUPPRESSes when it wants nothing and REVIVEs (at most once per interval) when new work
+ * arrives after it declined or suppressed.
+ */
+export function settleOffers(state: SchedulerState, now: number, out: Out): void {
+  const fw = state.framework;
+  if (!fw.subscribed || fw.id === undefined) return;
+  const busy = state.pending.size > 0;
+  const refuse = busy ? state.config.declineRefuseSeconds : state.config.idleRefuseSeconds;
+  const expired: string[] = [];
+  let nextExpiry = Number.POSITIVE_INFINITY;
+  for (const offer of state.offers.values()) {
+    const agent = state.agents.get(offer.agentId);
+    if (offer.expiresAt <= now || agent?.held) expired.push(offer.id);
+    else if (offer.expiresAt < nextExpiry) nextExpiry = offer.expiresAt;
+  }
+  if (expired.length > 0) {
+    decline(state, expired, refuse, out);
+    if (!busy) fw.declinedIdle = true;
+  }
+  setTimer(state, 'offers', nextExpiry, out);
+
+  const wantOffers = busy || wantsNewAgents(state);
+  if (!wantOffers && !fw.suppressed) {
+    fw.suppressed = true;
+    fw.reviveWanted = false;
+    state.counters.suppresses++;
+    out.send({ framework_id: { value: fw.id }, type: 'SUPPRESS' });
+    return;
+  }
+  if (wantOffers && fw.reviveWanted) {
+    if (now - fw.lastReviveAt >= state.config.reviveIntervalMs) {
+      fw.reviveWanted = false;
+      fw.suppressed = false;
+      fw.declinedIdle = false;
+      fw.lastReviveAt = now;
+      state.counters.revives++;
+      out.send({ framework_id: { value: fw.id }, type: 'REVIVE' });
+      setTimer(state, 'revive', Number.POSITIVE_INFINITY, out);
+    } else {
+      setTimer(state, 'revive', fw.lastReviveAt + state.config.reviveIntervalMs, out);
+    }
+  }
+}

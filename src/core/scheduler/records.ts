@@ -1,0 +1,57 @@
+import type { Range, TaskState, TaskStatusReason } from '../mesos/v1.ts';
+import type { TaskSpec } from '../spec/task-spec.ts';
+import type { KillCause, TaskKind, TaskOrigin } from './state.ts';
+
+/** Resources as they appear in records and traces: scalars plus port ranges as [lo, hi] pairs. */
+export interface RecordResources {
+  cpus: number;
+  mem: number;
+  disk?: number;
+  ports?: [number, number][];
+}
+
+export function rangesToPairs(ranges: readonly Range[]): [number, number][] {
+  return ranges.map((r) => [r.begin, r.end]);
+}
+
+/**
+ * What the scheduler decided or observed, in order: the raw material of traces, the daemon's
+ * event stream and its journal.
+ */
+export type SchedulerRecord =
+  | {
+      type: 'task-submitted';
+      task: string;
+      spec: TaskSpec;
+      kind: TaskKind;
+      origin: TaskOrigin;
+      previous?: string;
+      agent?: string;
+    }
+  | { type: 'task-launched'; task: string; agent: string; hostname: string; resources: RecordResources }
+  | {
+      type: 'task-status';
+      task: string;
+      state: TaskState;
+      agent?: string;
+      reason?: TaskStatusReason;
+      message?: string;
+    }
+  | { type: 'kill-requested'; task: string; cause: KillCause }
+  | { type: 'submit-rejected'; id: string; message: string }
+  | {
+      type: 'agent-added';
+      agent: string;
+      hostname: string;
+      resources: RecordResources;
+      attributes: Record<string, string>;
+    }
+  | { type: 'agent-removed'; agent: string; hostname: string; reason: string }
+  | { type: 'agent-held'; hostname: string; held: boolean; reason?: string }
+  | { type: 'paused'; paused: boolean }
+  | { type: 'subscribed'; framework: string; resubscribed: boolean }
+  | { type: 'disconnected'; reason: string }
+  | { type: 'reconciled'; tasks: number; durationMs: number; complete: boolean }
+  | { type: 'reshuffle'; strategy: string; moved: string[] }
+  | { type: 'gave-up'; task: string; message: string }
+  | { type: 'error'; message: string };

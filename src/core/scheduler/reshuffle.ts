@@ -1,0 +1,45 @@
+import type { Out } from './commands.ts';
+import { sendKill } from './kill.ts';
+import type { SchedulerState } from './state.ts';
+import { createTask } from './tasks.ts';
+
+/**
+ * Charmander's reshuffle, the baseline strategy: kill every running task marked `reshuffleable`
+ * (one-per-node tasks excepted) and immediately resubmit a copy of it, which then goes through
+ * normal placement. No planning, no budget; a resubmitted singleton waits until the old copy is
+ * gone, so the singleton invariant still holds. Returns the ids of the tasks it killed.
+ */
+export function charmanderReshuffle(state: SchedulerState, now: number, out: Out): string[] {
+  const moved: string[] = [];
+  const running = [...state.tasks.values()]
+    .filter(
+      (t) =>
+        t.phase === 'running' &&
+        t.killRequested === undefined &&
+        t.spec.reshuffleable === true &&
+        t.spec.sla !== 'one-per-node',
+    )
+    .sort((a, b) => a.seq - b.seq);
+  for (const task of running) {
+    sendKill(state, task, 'reshuffle', now, out);
+    const copy = createTask(
+      state,
+      {
+        spec: task.spec,
+        kind: task.kind,
+        labels: task.labels,
+        origin: 'reshuffle',
+        previous: task.id,
+        notBefore: now,
+        failures: 0,
+      },
+      now,
+      out,
+    );
+    const family = task.spec.sla === 'singleton' ? state.families.get(task.specId) : undefined;
+    if (family) family.copies.set('', copy.id);
+    moved.push(task.id);
+  }
+  out.record({ type: 'reshuffle', strategy: 'charmander', moved });
+  return moved;
+}

@@ -1,0 +1,233 @@
+import type { Label, MasterInfo, Resource, TaskState, TaskStatusReason } from '../mesos/v1.ts';
+import type { Resources, Scalars } from '../model/resources.ts';
+import { PlacementIndex } from '../placement/index.ts';
+import { type Pipeline, pipelineFor } from '../placement/pipeline.ts';
+import type { PlacementAgent, PlacementTask } from '../placement/plugin.ts';
+import type { TaskSpec } from '../spec/task-spec.ts';
+import type { SchedulerConfig } from './config.ts';
+
+/** A service runs until killed and is relaunched when it ends; a batch task runs to TASK_FINISHED. */
+export type TaskKind = 'service' | 'batch';
+
+/**
+ * Where a task is in offerlab's own lifecycle:
+ * pending (queued) → launching (ACCEPT sent) → staging/starting/running → done.
+ */
+export type TaskPhase =
+  | 'pending'
+  | 'launching'
+  | 'staging'
+  | 'starting'
+  | 'running'
+  | 'killing'
+  | 'unreachable'
+  | 'done';
+
+/** Why offerlab asked Mesos to kill a task; killed tasks are never relaunched. */
+export type KillCause = 'user' | 'reshuffle' | 'replaced' | 'orphan' | 'vacate';
+
+/** How a task came to exist. */
+export type TaskOrigin = 'submit' | 'relaunch' | 'reshuffle' | 'one-per-node';
+
+export interface TaskRecord extends PlacementTask {
+  readonly id: string;
+  readonly specId: string;
+  readonly spec: TaskSpec;
+  readonly need: Resources;
+  readonly kind: TaskKind;
+  readonly labels: readonly Label[];
+  readonly seq: number;
+  readonly origin: TaskOrigin;
+  readonly previous?: string;
+  /** Placement equivalence class: identical unconstrained requests share one. */
+  readonly classKey?: string;
+  pinnedAgentId?: string;
+  notBefore: number;
+  phase: TaskPhase;
+  state?: TaskState;
+  reason?: TaskStatusReason;
+  message?: string;
+  agentId?: string;
+  hostname?: string;
+  submittedAt: number;
+  launchedAt?: number;
+  runningAt?: number;
+  endedAt?: number;
+  /** When Mesos reported the task TASK_UNREACHABLE. */
+  unreachableAt?: number;
+  /** Unexpected terminations in this task's lineage (drives backoff and batch retries). */
+  failures: number;
+  killRequested?: KillCause;
+  killSentAt?: number;
+}
+
+export interface AgentRecord extends PlacementAgent {
+  readonly id: string;
+  hostname: string;
+  attributes: Record<string, string>;
+  free: Resources;
+  capacity: Scalars;
+  held: boolean;
+  holdReason?: string;
+  offerCount: number;
+  offerIds: string[];
+  /** What the agent had free at the last look (the last offers, minus what was placed on them). */
+  lastFree: Resources;
+  /** Resources of offerlab's launched, non-terminal tasks here. */
+  used: Scalars;
+  taskIds: Set<string>;
+  firstSeenAt: number;
+  lastOfferAt: number;
+  /** Agent address from the offer URL, for metering (`/monitor/statistics`). */
+  url?: { hostname?: string; ip?: string; port: number };
+}
+
+export interface HeldOffer {
+  readonly id: string;
+  readonly agentId: string;
+  readonly resources: Resources;
+  /** The offer's resource objects, so launches can copy their role and allocation info. */
+  readonly template: readonly Resource[];
+  readonly receivedAt: number;
+  readonly expiresAt: number;
+}
+
+/** Bookkeeping for one-per-node and singleton tasks, keyed by spec id. */
+export interface Family {
+  readonly specId: string;
+  readonly spec: TaskSpec;
+  readonly kind: TaskKind;
+  readonly labels: readonly Label[];
+  /** one-per-node: the current copy per agent. singleton: the current copy under key ''. */
+  readonly copies: Map<string, string>;
+  /** one-per-node agents where a user killed the copy: no new copy there. */
+  readonly excluded: Set<string>;
+  retired: boolean;
+}
+
+export interface Reconciliation {
+  readonly startedAt: number;
+  readonly total: number;
+  readonly remaining: Set<string>;
+  attempt: number;
+}
+
+export interface FrameworkState {
+  id?: string;
+  connected: boolean;
+  subscribed: boolean;
+  suppressed: boolean;
+  /** A decline with the idle filter happened since the last REVIVE. */
+  declinedIdle: boolean;
+  lastReviveAt: number;
+  reviveWanted: boolean;
+  masterInfo?: MasterInfo;
+  subscribedAt?: number;
+  subscriptions: number;
+}
+
+export interface SchedulerState {
+  readonly config: SchedulerConfig;
+  readonly pipeline: Pipeline;
+  readonly framework: FrameworkState;
+  nextSeq: number;
+  /** Every task not yet pruned from history, by unique task id. */
+  readonly tasks: Map<string, TaskRecord>;
+  /** Pending tasks in submission order. */
+  readonly pending: Map<string, TaskRecord>;
+  /** Pending tasks created with a relaunch backoff still running. */
+  readonly backingOff: Set<string>;
+  /** Something changed that may let a pending task be placed. */
+  placementDirty: boolean;
+  /** Launched, non-terminal tasks per spec id. */
+  readonly liveBySpec: Map<string, Set<string>>;
+  readonly families: Map<string, Family>;
+  readonly agents: Map<string, AgentRecord>;
+  readonly agentsByHostname: Map<string, string>;
+  /** Agents Mesos reported removed; late updates for them are expected. */
+  readonly removedAgents: Set<string>;
+  readonly offers: Map<string, HeldOffer>;
+  readonly index: PlacementIndex;
+  /** Requested holds by hostname (may name agents not seen yet). */
+  readonly holds: Map<string, string>;
+  paused: boolean;
+  reconciliation?: Reconciliation;
+  reconciled: boolean;
+  /** Terminal task ids, oldest first, for pruning. */
+  readonly history: string[];
+  /** Timers the core currently wants: key → due time. */
+  readonly timers: Map<string, number>;
+  readonly counters: Counters;
+}
+
+/** Monotonic counters (exported as metrics by the daemon). */
+export interface Counters {
+  offersReceived: number;
+  offersDeclined: number;
+  offersRescinded: number;
+  launches: number;
+  updates: number;
+  acks: number;
+  kills: number;
+  relaunches: number;
+  revives: number;
+  suppresses: number;
+  subscriptions: number;
+  reconciliations: number;
+  lastReconcileMs: number;
+}
+
+export function createState(config: SchedulerConfig, frameworkId?: string): SchedulerState {
+  const framework: FrameworkState = {
+    connected: false,
+    subscribed: false,
+    suppressed: false,
+    declinedIdle: false,
+    lastReviveAt: Number.NEGATIVE_INFINITY,
+    reviveWanted: false,
+    subscriptions: 0,
+  };
+  if (frameworkId !== undefined) framework.id = frameworkId;
+  return {
+    config,
+    pipeline: pipelineFor(config.placement),
+    framework,
+    nextSeq: 1,
+    tasks: new Map(),
+    pending: new Map(),
+    backingOff: new Set(),
+    placementDirty: false,
+    liveBySpec: new Map(),
+    families: new Map(),
+    agents: new Map(),
+    agentsByHostname: new Map(),
+    removedAgents: new Set(),
+    offers: new Map(),
+    index: new PlacementIndex(),
+    holds: new Map(),
+    paused: false,
+    reconciled: false,
+    history: [],
+    timers: new Map(),
+    counters: {
+      offersReceived: 0,
+      offersDeclined: 0,
+      offersRescinded: 0,
+      launches: 0,
+      updates: 0,
+      acks: 0,
+      kills: 0,
+      relaunches: 0,
+      revives: 0,
+      suppresses: 0,
+      subscriptions: 0,
+      reconciliations: 0,
+      lastReconcileMs: 0,
+    },
+  };
+}
+
+/** True for phases in which a task holds resources on an agent (launched, not terminal). */
+export function isLive(task: TaskRecord): boolean {
+  return task.phase !== 'pending' && task.phase !== 'done';
+}

@@ -1,0 +1,239 @@
+import type { Event, FrameworkInfo, SubscribeCall } from '../mesos/v1.ts';
+import { setHold } from './agents.ts';
+import { type Command, Out } from './commands.ts';
+import type { StepEnv } from './env.ts';
+import { wantsNewAgents } from './families.ts';
+import type { Input } from './inputs.ts';
+import { killByPrefix, killTask, retryKills } from './kill.ts';
+import { agentGone } from './lifecycle.ts';
+import { forgetOffers, receiveOffers, rescindOffer, settleOffers } from './offers.ts';
+import { runPlacement } from './placement-cycle.ts';
+import { implicitReconcile, reconcileTimer, startReconciliation } from './reconcile.ts';
+import { charmanderReshuffle } from './reshuffle.ts';
+import type { SchedulerState } from './state.ts';
+import { receiveUpdate, replaceUnreachable } from './status.ts';
+import { submit } from './submit.ts';
+import { setTimer } from './timers.ts';
+
+/**
+ * The scheduler's one entry point: applies an input to the state and returns the commands to
+ * carry out, in order. Deterministic: no I/O, no clock but `env.now`, no randomness but
+ * `env.random`. For speed the state is updated in place; callers own it exclusively.
+ */
+export function step(state: SchedulerState, input: Input, env: StepEnv): Command[] {
+  const out = new Out();
+  const now = env.now;
+  switch (input.type) {
+    case 'connected':
+      state.framework.connected = true;
+      out.send(subscribeCall(state));
+      break;
+    case 'disconnected':
+      onDisconnected(state, input.reason, out);
+      break;
+    case 'event':
+      onEvent(state, input.event, now, out);
+      break;
+    case 'call-failed':
+      out.record({ type: 'error', message: `${input.call} failed: ${input.message}` });
+      break;
+    case 'submit':
+      submit(state, input, now, out);
+      break;
+    case 'kill':
+      killByPrefix(state, input.prefix, now, out);
+      break;
+    case 'reshuffle':
+      charmanderReshuffle(state, now, out);
+      break;
+    case 'hold':
+      setHold(state, input.hostname, input.held, input.reason);
+      out.record({
+        type: 'agent-held',
+        hostname: input.hostname,
+        held: input.held,
+        ...(input.reason !== undefined ? { reason: input.reason } : {}),
+      });
+      if (!input.held) wakeUp(state);
+      break;
+    case 'vacate':
+      vacate(state, input.hostname, now, out);
+      break;
+    case 'pause':
+      if (state.paused !== input.paused) {
+        state.paused = input.paused;
+        out.record({ type: 'paused', paused: input.paused });
+        if (!input.paused) wakeUp(state);
+      }
+      break;
+    case 'timer':
+      onTimer(state, input.key, now, out);
+      break;
+  }
+  afterInput(state, now, out);
+  return out.commands;
+}
+
+/** The SUBSCRIBE call, with the framework id when offerlab has one (resubscription). */
+export function subscribeCall(state: SchedulerState): SubscribeCall {
+  const c = state.config;
+  const info: FrameworkInfo = {
+    user: c.user,
+    name: c.frameworkName,
+    roles: [c.role],
+    failover_timeout: c.failoverTimeoutSeconds,
+    checkpoint: true,
+    capabilities: [{ type: 'MULTI_ROLE' }, { type: 'PARTITION_AWARE' }, { type: 'TASK_KILLING_STATE' }],
+  };
+  if (c.hostname !== undefined) info.hostname = c.hostname;
+  if (c.principal !== undefined) info.principal = c.principal;
+  const id = state.framework.id;
+  if (id === undefined) return { type: 'SUBSCRIBE', subscribe: { framework_info: info } };
+  info.id = { value: id };
+  return { framework_id: { value: id }, type: 'SUBSCRIBE', subscribe: { framework_info: info } };
+}
+
+function onEvent(state: SchedulerState, event: Event, now: number, out: Out): void {
+  switch (event.type) {
+    case 'SUBSCRIBED':
+      onSubscribed(state, event.subscribed.framework_id.value, now, out);
+      if (event.subscribed.master_info !== undefined)
+        state.framework.masterInfo = event.subscribed.master_info;
+      break;
+    case 'OFFERS':
+      if (state.framework.subscribed) receiveOffers(state, event.offers.offers, now, out);
+      break;
+    case 'RESCIND':
+      rescindOffer(state, event.rescind.offer_id.value);
+      break;
+    case 'UPDATE':
+      receiveUpdate(state, event.update.status, now, out);
+      break;
+    case 'FAILURE':
+      if (event.failure.agent_id !== undefined && event.failure.executor_id === undefined) {
+        agentGone(state, event.failure.agent_id.value, 'agent lost (FAILURE event)', now, out);
+      }
+      break;
+    case 'ERROR':
+      onError(state, event.error.message, out);
+      break;
+    default:
+      break;
+  }
+}
+
+function onSubscribed(state: SchedulerState, frameworkId: string, now: number, out: Out): void {
+  const fw = state.framework;
+  const resubscribed = fw.id !== undefined;
+  fw.id = frameworkId;
+  fw.subscribed = true;
+  fw.subscribedAt = now;
+  fw.subscriptions++;
+  fw.suppressed = false;
+  fw.declinedIdle = false;
+  fw.reviveWanted = state.pending.size > 0 || wantsNewAgents(state);
+  state.counters.subscriptions++;
+  forgetOffers(state);
+  state.placementDirty = true;
+  out.record({ type: 'subscribed', framework: frameworkId, resubscribed });
+  startReconciliation(state, now, out);
+  retryKills(state, Number.POSITIVE_INFINITY, out);
+  scheduleKillRetry(state, now, out);
+  setTimer(state, 'implicit-reconcile', now + state.config.implicitReconcileMs, out);
+}
+
+function onDisconnected(state: SchedulerState, reason: string, out: Out): void {
+  const fw = state.framework;
+  const was = fw.subscribed;
+  fw.connected = false;
+  fw.subscribed = false;
+  forgetOffers(state);
+  if (state.reconciliation) delete state.reconciliation;
+  for (const key of ['offers', 'revive', 'reconcile', 'implicit-reconcile']) {
+    setTimer(state, key, Number.POSITIVE_INFINITY, out);
+  }
+  if (was) out.record({ type: 'disconnected', reason });
+}
+
+function onError(state: SchedulerState, message: string, out: Out): void {
+  state.framework.subscribed = false;
+  out.record({ type: 'error', message: `master sent ERROR: ${message}` });
+  if (/has been removed|Framework has been removed/i.test(message)) {
+    out.fatal(`the Mesos master removed framework ${state.framework.id ?? '?'}: ${message}`);
+  }
+}
+
+function onTimer(state: SchedulerState, key: string, now: number, out: Out): void {
+  state.timers.delete(key);
+  switch (key) {
+    case 'offers':
+    case 'revive':
+      break; // settleOffers runs after every input
+    case 'relaunch':
+      state.placementDirty = true;
+      break;
+    case 'reconcile':
+      reconcileTimer(state, now, out);
+      break;
+    case 'implicit-reconcile':
+      implicitReconcile(state, now, out);
+      break;
+    case 'unreachable':
+      replaceUnreachable(state, now, out);
+      break;
+    case 'kill-retry':
+      retryKills(state, now, out);
+      break;
+  }
+}
+
+/** Kill every task on an agent (Dynamic Cluster's vacate); hold the agent first to keep it empty. */
+function vacate(state: SchedulerState, hostname: string, now: number, out: Out): void {
+  const agentId = state.agentsByHostname.get(hostname);
+  const agent = agentId === undefined ? undefined : state.agents.get(agentId);
+  if (!agent) return;
+  for (const id of [...agent.taskIds].sort()) {
+    const task = state.tasks.get(id);
+    if (task) killTask(state, task, 'vacate', now, out);
+  }
+}
+
+function wakeUp(state: SchedulerState): void {
+  state.placementDirty = true;
+  if (state.pending.size > 0) state.framework.reviveWanted = true;
+}
+
+function scheduleKillRetry(state: SchedulerState, now: number, out: Out): void {
+  let due = Number.POSITIVE_INFINITY;
+  for (const task of state.tasks.values()) {
+    if (task.killRequested === undefined || task.phase === 'pending' || task.phase === 'done') continue;
+    due = Math.min(due, (task.killSentAt ?? now) + state.config.killRetryMs);
+  }
+  if (due !== Number.POSITIVE_INFINITY || state.timers.has('kill-retry'))
+    setTimer(state, 'kill-retry', due, out);
+}
+
+function scheduleRelaunch(state: SchedulerState, now: number, out: Out): void {
+  let due = Number.POSITIVE_INFINITY;
+  for (const id of state.backingOff) {
+    const task = state.pending.get(id);
+    if (!task || task.notBefore <= now) {
+      state.backingOff.delete(id);
+      if (task) state.placementDirty = true;
+      continue;
+    }
+    if (task.notBefore < due) due = task.notBefore;
+  }
+  setTimer(state, 'relaunch', due, out);
+}
+
+function afterInput(state: SchedulerState, now: number, out: Out): void {
+  scheduleRelaunch(state, now, out);
+  if (state.placementDirty) {
+    state.placementDirty = false;
+    runPlacement(state, now, out);
+  }
+  settleOffers(state, now, out);
+  if (out.commands.some((c) => c.type === 'send' && c.call.type === 'KILL'))
+    scheduleKillRetry(state, now, out);
+}
