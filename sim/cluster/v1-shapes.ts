@@ -1,0 +1,71 @@
+import type {
+  Attribute,
+  Offer,
+  TaskState,
+  TaskStatus,
+  TaskStatusReason,
+  TaskStatusSource,
+} from '../../src/core/mesos/v1.ts';
+import { type Resources, resourcesToMesos } from '../../src/core/model/resources.ts';
+import type { SimAgent, SimFramework, SimOffer } from './types.ts';
+
+const NUMBER = /^-?\d+(\.\d+)?$/;
+
+/** Agent attributes the way Mesos parses `--attributes`: numbers become SCALAR, the rest TEXT. */
+export function attributesToMesos(attributes: Readonly<Record<string, string>>): Attribute[] {
+  return Object.entries(attributes).map(([name, value]) =>
+    NUMBER.test(value)
+      ? { name, type: 'SCALAR', scalar: { value: Number(value) } }
+      : { name, type: 'TEXT', text: { value } },
+  );
+}
+
+/** The 10.x address the simulation gives the n-th agent. */
+export function agentIp(agent: SimAgent): string {
+  const n = Number(agent.id.slice(agent.id.lastIndexOf('S') + 1)) + 1;
+  return `10.0.${(n >> 8) & 255}.${n & 255}`;
+}
+
+export function offerToMesos(offer: SimOffer, agent: SimAgent, framework: SimFramework, role: string): Offer {
+  return {
+    id: { value: offer.id },
+    framework_id: { value: framework.id },
+    agent_id: { value: agent.id },
+    hostname: agent.hostname,
+    url: {
+      scheme: 'http',
+      address: { hostname: agent.hostname, ip: agentIp(agent), port: 5051 },
+      path: '/slave(1)',
+    },
+    resources: mesosResources(offer.resources, role),
+    attributes: attributesToMesos(agent.attributes),
+    allocation_info: { role },
+  };
+}
+
+export function mesosResources(r: Resources, role: string) {
+  return resourcesToMesos(r, '*', role);
+}
+
+export function status(
+  taskId: string,
+  state: TaskState,
+  fields: {
+    source: TaskStatusSource;
+    agentId?: string;
+    reason?: TaskStatusReason;
+    message?: string;
+    uuid?: string;
+    executorId?: string;
+    timestamp: number;
+  },
+): TaskStatus {
+  const s: TaskStatus = { task_id: { value: taskId }, state, source: fields.source };
+  if (fields.message !== undefined) s.message = fields.message;
+  if (fields.reason !== undefined) s.reason = fields.reason;
+  if (fields.agentId !== undefined) s.agent_id = { value: fields.agentId };
+  if (fields.executorId !== undefined) s.executor_id = { value: fields.executorId };
+  s.timestamp = fields.timestamp;
+  if (fields.uuid !== undefined) s.uuid = fields.uuid;
+  return s;
+}
