@@ -1,0 +1,69 @@
+import { Command, CommanderError, Option } from 'commander';
+import { ScenarioError } from '../scenario/load.ts';
+import { compareCommand } from './compare-command.ts';
+import { EXIT, UsageError } from './errors.ts';
+import { runCommand } from './run-command.ts';
+
+const program = new Command();
+program
+  .name('offerlab')
+  .description('Design, test and run Mesos scheduling policies: simulate first, then run live.')
+  .version('0.1.0')
+  .showHelpAfterError('(run with --help for usage)')
+  .exitOverride();
+
+program
+  .command('run')
+  .description(
+    'run scenario files and print a summary (exit 0 ok, 2 an expectation or invariant failed, 1 error)',
+  )
+  .argument('<file...>', 'scenario files (YAML or JSON)')
+  .option('--seed <n>', "seed (default: the scenario's seed)")
+  .option(
+    '--policy <name>',
+    'policy bundle: first-fit | bin-pack | spread | charmander, or combined like bin-pack+charmander',
+  )
+  .option(
+    '--trace <out.jsonl>',
+    'write the trace (JSON Lines); with several files the scenario name is added',
+  )
+  .option('--json <out.json>', 'write the full result as JSON')
+  .addOption(new Option('--transport <kind>', 'where to run').choices(['sim', 'http']).default('sim'))
+  .option('--master <host:port,...>', 'Mesos masters for --transport=http')
+  .option('-q, --quiet', 'print no summary (exit code only)')
+  .action(async (files: string[], opts) => {
+    process.exitCode = await runCommand(files, opts);
+  });
+
+program
+  .command('compare')
+  .description('run one scenario under several policies and seeds; print one table of metrics')
+  .argument('<file>', 'scenario file')
+  .requiredOption('--policies <a,b,...>', 'policy bundles to compare, e.g. first-fit,bin-pack,spread')
+  .option('--seeds <range>', 'seeds: 1..20, 3,5,8 or 7', '1..20')
+  .option('--json <out.json>', 'write the comparison as JSON')
+  .action(async (file: string, opts) => {
+    process.exitCode = await compareCommand(file, opts);
+  });
+
+async function main(): Promise<void> {
+  try {
+    await program.parseAsync(process.argv);
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      process.exitCode = err.exitCode === 0 ? EXIT.ok : EXIT.error;
+      return;
+    }
+    if (err instanceof ScenarioError || err instanceof UsageError) {
+      process.stderr.write(`offerlab: ${err.message}\n`);
+    } else {
+      const e = err as Error;
+      process.stderr.write(`offerlab: internal error: ${e.message}\n`);
+      if (process.env.OFFERLAB_DEBUG) process.stderr.write(`${e.stack ?? ''}\n`);
+      else process.stderr.write('offerlab: set OFFERLAB_DEBUG=1 to see where it happened\n');
+    }
+    process.exitCode = EXIT.error;
+  }
+}
+
+await main();

@@ -1,0 +1,102 @@
+import { formatDuration } from '../scenario/duration.ts';
+import { INVARIANTS } from '../trace/invariants.ts';
+import { type Paint, percent, seconds } from './format.ts';
+import { OUTCOMES, type Outcome } from './metrics.ts';
+import { type RunResult, runPassed } from './run-result.ts';
+import { formatTable } from './table.ts';
+
+const LABEL = 13;
+
+function row(label: string, text: string): string {
+  return `${label.padEnd(LABEL)}${text}`;
+}
+
+/** The human summary of one run: readable at a glance, every figure from the run itself. */
+export function formatSummary(r: RunResult, wallMs: number, p: Paint): string {
+  const m = r.metrics;
+  const out: string[] = [];
+  const where =
+    r.transport === 'sim'
+      ? `${formatDuration(m.durationMs)} simulated in ${seconds(wallMs)} (${r.events.toLocaleString('en-US')} events)`
+      : `${formatDuration(m.durationMs)} live against Mesos`;
+  out.push(
+    p.bold(`${r.scenario.name}`) +
+      p.dim(`  ·  seed ${r.seed}  ·  ${r.policy.placement} / ${r.policy.reshuffle}  ·  ${where}`),
+  );
+  out.push('');
+
+  const shown: Outcome[] = OUTCOMES.filter((o) => o === 'running' || o === 'pending' || m.tasks[o] > 0);
+  const rows = [...m.bySpec.entries()].map(([id, c]) => [
+    id,
+    c.sla ?? '-',
+    ...shown.map((o) => String(c[o])),
+  ]);
+  rows.push(['total', '', ...shown.map((o) => String(m.tasks[o]))]);
+  out.push(formatTable(['task', 'sla', ...shown], rows));
+  out.push('');
+
+  out.push(
+    row(
+      'latency',
+      m.latency.count > 0
+        ? `submit → running  p50 ${seconds(m.latency.p50)}  p99 ${seconds(m.latency.p99)}  (${m.latency.count} tasks)`
+        : 'no task reached TASK_RUNNING',
+    ),
+  );
+  out.push(
+    row(
+      'allocation',
+      `cpus ${percent(m.meanCpuAllocation)}  mem ${percent(m.meanMemAllocation)}  (time-weighted mean of the cluster)`,
+    ),
+  );
+  out.push(
+    row(
+      'agents',
+      `${m.agents.present} at the end (${m.agents.empty} empty), ${m.agents.added} seen, ${m.agents.removed} removed`,
+    ),
+  );
+  const activity = [`${m.kills} kills`, `${m.relaunches} relaunches`, `${m.reshuffled} reshuffled`];
+  if (m.disconnections > 0)
+    activity.push(`${m.disconnections} disconnections, ${m.subscriptions} subscriptions`);
+  out.push(row('activity', activity.join(', ')));
+  for (const msg of m.rejected) out.push(row('rejected', p.bad(msg)));
+  for (const msg of m.gaveUp) out.push(row('gave up', p.bad(msg)));
+  out.push('');
+
+  if (r.pending.length === 0) {
+    out.push(row('pending', 'none'));
+  } else {
+    out.push(row('pending', `${m.tasks.pending} task${m.tasks.pending === 1 ? '' : 's'} waiting:`));
+    for (const t of r.pending.slice(0, 10)) out.push(`  ${t.task}  ${p.dim(t.why)}`);
+    if (r.pending.length > 10) out.push(p.dim(`  … and ${r.pending.length - 10} more (see --json)`));
+  }
+  out.push('');
+
+  const firsts = new Map<string, (typeof r.violations)[number]>();
+  for (const v of r.violations) if (!firsts.has(v.invariant)) firsts.set(v.invariant, v);
+  out.push(
+    row(
+      'invariants',
+      INVARIANTS.map((name) => (firsts.has(name) ? p.bad(`✗ ${name}`) : p.ok(`✓ ${name}`))).join('  '),
+    ),
+  );
+  for (const v of firsts.values()) {
+    out.push(p.bad(`  ✗ ${v.invariant} at trace line ${v.lineNumber}: ${v.message}`));
+    out.push(p.dim(`    ${v.line.length > 200 ? `${v.line.slice(0, 200)}…` : v.line}`));
+  }
+  if (r.expectations.length === 0) {
+    out.push(row('expect', p.dim('nothing (the scenario has no expect section)')));
+  } else {
+    const parts = r.expectations.map((e) =>
+      e.ok
+        ? p.ok(`✓ ${e.kind} ${e.id} = ${e.expected}`)
+        : p.bad(`✗ ${e.kind} ${e.id} = ${e.actual} (expected ${e.expected})`),
+    );
+    out.push(row('expect', parts.join('   ')));
+  }
+  if (r.fatal !== undefined) out.push(row('fatal', p.bad(r.fatal)));
+  out.push('');
+  out.push(row('digest', r.digest));
+  out.push(row('result', runPassed(r) ? p.ok('PASS') : p.bad('FAIL')));
+  return out.join('\n');
+}

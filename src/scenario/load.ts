@@ -1,0 +1,511 @@
+import { readFileSync } from 'node:fs';
+import { Value } from 'typebox/value';
+import { type Document, isMap, isScalar, LineCounter, type Node, parseDocument } from 'yaml';
+import type { Range } from '../core/mesos/v1.ts';
+import { parseRanges } from '../core/model/resources.ts';
+import { SCORER_NAMES } from '../core/placement/pipeline.ts';
+import type { SchedulerConfig } from '../core/scheduler/config.ts';
+import { parseTaskSpec } from '../core/spec/task-spec.ts';
+import { parseDuration } from './duration.ts';
+import { ACTION_KEYS, FAULT_KEYS, ScenarioSchema } from './schema.ts';
+import type { Action, AgentGroup, Expectations, Fault, Scenario, Timed, TimingOverrides } from './types.ts';
+
+/** Reshuffle strategies a scenario may name. */
+export const RESHUFFLE_STRATEGIES: readonly string[] = ['charmander'];
+
+export interface Problem {
+  readonly line: number;
+  readonly col: number;
+  readonly path: string;
+  readonly message: string;
+}
+
+/** A scenario file that cannot be used; `message` has one `file:line:col path problem` line per problem. */
+export class ScenarioError extends Error {
+  readonly file: string;
+  readonly problems: readonly Problem[];
+  constructor(file: string, problems: readonly Problem[]) {
+    const shown = problems
+      .slice(0, 12)
+      .map((p) => `${file}:${p.line}:${p.col} ${p.path ? `${p.path} ` : ''}${p.message}`);
+    if (problems.length > shown.length) shown.push(`… and ${problems.length - shown.length} more problems`);
+    super(shown.join('\n'));
+    this.name = 'ScenarioError';
+    this.file = file;
+    this.problems = problems;
+  }
+}
+
+/** Reads and validates a scenario file (YAML or JSON). Throws ScenarioError with positions. */
+export function loadScenarioFile(file: string): Scenario {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const why =
+      code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : (err as Error).message;
+    throw new ScenarioError(file, [
+      { line: 1, col: 1, path: '', message: `cannot read the scenario: ${why}` },
+    ]);
+  }
+  return parseScenario(text, file);
+}
+
+type Path = readonly (string | number)[];
+
+function pointer(path: Path): string {
+  return path.length === 0 ? '' : `/${path.join('/')}`;
+}
+
+function splitPointer(p: string): (string | number)[] {
+  if (p === '') return [];
+  return p
+    .slice(1)
+    .split('/')
+    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .map((s) => (/^\d+$/.test(s) ? Number(s) : s));
+}
+
+class Reporter {
+  readonly problems: Problem[] = [];
+  readonly #doc: Document;
+  readonly #lines: LineCounter;
+  constructor(doc: Document, lines: LineCounter) {
+    this.#doc = doc;
+    this.#lines = lines;
+  }
+
+  /** Position of the node at `path` (for a map key, of the key itself), or of its nearest ancestor. */
+  position(path: Path, atKey = false): { line: number; col: number } {
+    for (let n = path.length; n >= 0; n--) {
+      const prefix = path.slice(0, n);
+      if (atKey && n === path.length && n > 0) {
+        const parent = this.#doc.getIn(prefix.slice(0, -1), true);
+        if (isMap(parent)) {
+          const pair = parent.items.find(
+            (p) => isScalar(p.key) && String(p.key.value) === String(path[n - 1]),
+          );
+          const range = (pair?.key as Node | undefined)?.range;
+          if (range) return this.#lines.linePos(range[0]);
+        }
+        continue;
+      }
+      const node = prefix.length === 0 ? this.#doc.contents : this.#doc.getIn(prefix, true);
+      const range = (node as Node | null | undefined)?.range;
+      if (range) return this.#lines.linePos(range[0]);
+    }
+    return { line: 1, col: 1 };
+  }
+
+  add(path: Path, message: string, atKey = false): void {
+    const { line, col } = this.position(path, atKey);
+    this.problems.push({ line, col, path: pointer(path), message });
+  }
+}
+
+const TYPE_WORDS: Readonly<Record<string, string>> = {
+  number: 'a number',
+  integer: 'a whole number',
+  string: 'a string',
+  object: 'a mapping (key: value pairs)',
+  array: 'a list',
+  boolean: 'true or false',
+};
+
+interface SchemaError {
+  keyword: string;
+  instancePath: string;
+  params: Record<string, unknown>;
+  message: string;
+}
+
+/** Turns TypeBox errors into one plain message per place. */
+function reportSchemaErrors(r: Reporter, errors: readonly SchemaError[]): void {
+  const byPath = new Map<string, SchemaError[]>();
+  for (const e of errors) {
+    const list = byPath.get(e.instancePath) ?? [];
+    list.push(e);
+    byPath.set(e.instancePath, list);
+  }
+  for (const [p, list] of byPath) {
+    const path = splitPointer(p);
+    if (list.some((e) => e.keyword === 'boolean')) {
+      r.add(path, `unknown key "${String(path[path.length - 1])}"`, true);
+      continue;
+    }
+    const required = list.find((e) => e.keyword === 'required');
+    if (required) {
+      for (const name of (required.params.requiredProperties as string[] | undefined) ?? [])
+        r.add([...path, name], 'is required');
+      continue;
+    }
+    if (list.every((e) => e.keyword === 'additionalProperties')) continue;
+    if (list.some((e) => e.keyword === 'anyOf')) {
+      r.add(path, 'must be a string or a number');
+      continue;
+    }
+    const e = list[0] as SchemaError;
+    const limit = e.params.limit;
+    switch (e.keyword) {
+      case 'type':
+        r.add(path, `must be ${TYPE_WORDS[String(e.params.type)] ?? String(e.params.type)}`);
+        break;
+      case 'minimum':
+        r.add(path, `must be at least ${String(limit)}`);
+        break;
+      case 'exclusiveMinimum':
+        r.add(path, `must be greater than ${String(limit)}`);
+        break;
+      case 'maximum':
+        r.add(path, `must be at most ${String(limit)}`);
+        break;
+      case 'minLength':
+        r.add(path, 'must not be empty');
+        break;
+      case 'minItems':
+        r.add(path, `must have at least ${String(limit)} entr${limit === 1 ? 'y' : 'ies'}`);
+        break;
+      case 'pattern':
+        r.add(path, 'must start with a letter or digit and use only letters, digits, ".", "_" and "-"');
+        break;
+      default:
+        r.add(path, e.message);
+    }
+  }
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** Parses and validates scenario text. `file` is used in messages. */
+export function parseScenario(text: string, file: string): Scenario {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    throw new ScenarioError(
+      file,
+      doc.errors.map((e) => {
+        const pos = e.linePos?.[0] ?? { line: 1, col: 1 };
+        return { line: pos.line, col: pos.col, path: '', message: e.message.split('\n')[0] ?? e.message };
+      }),
+    );
+  }
+  const r = new Reporter(doc, lines);
+  const raw: unknown = doc.toJS({ maxAliasCount: 100 });
+  if (!isRecord(raw)) {
+    r.add([], 'a scenario must be a mapping with name, duration, cluster, workload …');
+    throw new ScenarioError(file, r.problems);
+  }
+  const schemaErrors = [...Value.Errors(ScenarioSchema, raw)] as unknown as SchemaError[];
+  if (schemaErrors.length > 0) {
+    reportSchemaErrors(r, schemaErrors);
+    throw new ScenarioError(file, r.problems);
+  }
+  const scenario = build(r, raw, file);
+  if (r.problems.length > 0 || !scenario) throw new ScenarioError(file, r.problems);
+  return scenario;
+}
+
+function duration(
+  r: Reporter,
+  path: Path,
+  value: unknown,
+  opts: { positive?: boolean } = {},
+): number | undefined {
+  const ms = parseDuration(value);
+  if (ms === undefined) {
+    r.add(path, `must be a duration such as 500ms, 90s, 30m or 1h, got ${JSON.stringify(value)}`);
+    return undefined;
+  }
+  if (opts.positive && ms <= 0) {
+    r.add(path, 'must be longer than 0');
+    return undefined;
+  }
+  return ms;
+}
+
+function agentGroup(r: Reporter, path: Path, g: Record<string, unknown>): AgentGroup | undefined {
+  const res = g.resources as Record<string, unknown>;
+  let ports: Range[] = [{ begin: 31000, end: 32000 }];
+  if (res.ports !== undefined) {
+    const parsed = parseRanges(String(res.ports));
+    if (!parsed) {
+      r.add(
+        [...path, 'resources', 'ports'],
+        `must be port ranges such as "31000-32000" or "8000-8100,9000", got ${JSON.stringify(res.ports)}`,
+      );
+      return undefined;
+    }
+    ports = parsed;
+  }
+  const attributes: Record<string, string> = {};
+  for (const [k, v] of Object.entries((g.attributes as Record<string, string | number> | undefined) ?? {})) {
+    attributes[k] = String(v);
+  }
+  return {
+    name: String(g.name),
+    count: (g.count as number | undefined) ?? 1,
+    resources: {
+      cpus: res.cpus as number,
+      mem: res.mem as number,
+      disk: (res.disk as number | undefined) ?? 0,
+      ports,
+    },
+    attributes,
+  };
+}
+
+/** Hostnames of a group's agents. */
+export function groupHostnames(g: AgentGroup): string[] {
+  return Array.from({ length: g.count }, (_, i) => `${g.name}-${i + 1}`);
+}
+
+const TIMING_KEYS: Readonly<Record<string, keyof TimingOverrides>> = {
+  'allocation-interval': 'allocationIntervalMs',
+  latency: 'latencyMs',
+  'launch-delay': 'launchDelayMs',
+  'start-delay': 'startDelayMs',
+  'kill-delay': 'killDelayMs',
+  'memory-kill-delay': 'memoryKillDelayMs',
+  'heartbeat-interval': 'heartbeatIntervalMs',
+};
+
+function build(r: Reporter, raw: Record<string, unknown>, file: string): Scenario | undefined {
+  const durationMs = duration(r, ['duration'], raw.duration, { positive: true });
+
+  const cluster = raw.cluster as Record<string, unknown>;
+  const groups: AgentGroup[] = [];
+  const groupNames = new Set<string>();
+  (cluster.agents as Record<string, unknown>[]).forEach((g, i) => {
+    const group = agentGroup(r, ['cluster', 'agents', i], g);
+    if (!group) return;
+    if (groupNames.has(group.name))
+      r.add(['cluster', 'agents', i, 'name'], `agent group "${group.name}" is defined twice`);
+    groupNames.add(group.name);
+    groups.push(group);
+  });
+  const timing: TimingOverrides = {};
+  for (const [key, value] of Object.entries((cluster.timing as Record<string, unknown> | undefined) ?? {})) {
+    const field = TIMING_KEYS[key];
+    const ms = duration(r, ['cluster', 'timing', key], value, { positive: key !== 'latency' });
+    if (field && ms !== undefined) timing[field] = ms;
+  }
+
+  const policyRaw = (raw.policy as Record<string, string> | undefined) ?? {};
+  const placement = policyRaw.placement ?? 'first-fit';
+  if (!SCORER_NAMES.includes(placement)) {
+    r.add(
+      ['policy', 'placement'],
+      `unknown placement policy "${placement}" (known: ${SCORER_NAMES.join(', ')})`,
+    );
+  }
+  const reshuffle = policyRaw.reshuffle ?? 'charmander';
+  if (!RESHUFFLE_STRATEGIES.includes(reshuffle)) {
+    r.add(
+      ['policy', 'reshuffle'],
+      `unknown reshuffle strategy "${reshuffle}" (known: ${RESHUFFLE_STRATEGIES.join(', ')})`,
+    );
+  }
+
+  const scheduler = schedulerSettings(r, (raw.scheduler as Record<string, unknown> | undefined) ?? {});
+  const workload = workloadItems(
+    r,
+    (raw.workload as Record<string, unknown>[] | undefined) ?? [],
+    groupNames,
+  );
+  const hostnames = new Set(groups.flatMap(groupHostnames));
+  for (const w of workload)
+    if (w.item.kind === 'agents') for (const h of groupHostnames(w.item.group)) hostnames.add(h);
+  const faults = faultItems(r, (raw.faults as Record<string, unknown>[] | undefined) ?? []);
+  checkHostnames(r, hostnames, raw);
+
+  const expectRaw = (raw.expect as Record<string, Record<string, number>> | undefined) ?? {};
+  const expect: Expectations = {
+    ...(expectRaw.running ? { running: expectRaw.running } : {}),
+    ...(expectRaw.pending ? { pending: expectRaw.pending } : {}),
+    ...(expectRaw.finished ? { finished: expectRaw.finished } : {}),
+  };
+  if (durationMs === undefined || r.problems.length > 0) return undefined;
+  return {
+    file,
+    name: raw.name as string,
+    ...(raw.description !== undefined ? { description: raw.description as string } : {}),
+    seed: (raw.seed as number | undefined) ?? 1,
+    durationMs,
+    cluster: { agents: groups, timing },
+    policy: { placement, reshuffle },
+    scheduler,
+    workload,
+    faults,
+    expect,
+  };
+}
+
+function schedulerSettings(r: Reporter, s: Record<string, unknown>): Partial<SchedulerConfig> {
+  const out: { -readonly [K in keyof SchedulerConfig]?: SchedulerConfig[K] } = {};
+  const ms = (key: string) => (s[key] === undefined ? undefined : duration(r, ['scheduler', key], s[key]));
+  const hold = ms('offer-hold');
+  if (hold !== undefined) out.offerHoldMs = hold;
+  const decline = ms('decline-refuse');
+  if (decline !== undefined) out.declineRefuseSeconds = decline / 1000;
+  const idle = ms('idle-refuse');
+  if (idle !== undefined) out.idleRefuseSeconds = idle / 1000;
+  const backoff = ms('relaunch-backoff');
+  if (backoff !== undefined) out.relaunchBackoffMs = backoff;
+  const backoffMax = ms('relaunch-backoff-max');
+  if (backoffMax !== undefined) out.relaunchBackoffMaxMs = backoffMax;
+  if (s['batch-retries'] !== undefined) out.batchMaxRetries = s['batch-retries'] as number;
+  return out;
+}
+
+function exactlyOne(
+  r: Reporter,
+  path: Path,
+  item: Record<string, unknown>,
+  keys: readonly string[],
+  what: string,
+): string | undefined {
+  const present = keys.filter((k) => item[k] !== undefined);
+  if (present.length === 1) return present[0];
+  r.add(
+    path,
+    present.length === 0
+      ? `needs one ${what}: ${keys.join(', ')}`
+      : `has more than one ${what} (${present.join(', ')}); use one item per ${what}`,
+  );
+  return undefined;
+}
+
+function workloadItems(
+  r: Reporter,
+  items: Record<string, unknown>[],
+  groupNames: Set<string>,
+): Timed<Action>[] {
+  const out: Timed<Action>[] = [];
+  items.forEach((item, i) => {
+    const path: Path = ['workload', i];
+    const at = duration(r, [...path, 'at'], item.at);
+    const key = exactlyOne(r, path, item, ACTION_KEYS, 'action');
+    if (key !== 'submit') {
+      for (const extra of ['count', 'usage', 'runtime', 'spread']) {
+        if (item[extra] !== undefined) r.add([...path, extra], `only applies to submit`, true);
+      }
+    }
+    if (at === undefined || key === undefined) return;
+    const line = r.position(path).line;
+    const action = workloadAction(r, path, key, item, groupNames);
+    if (action) out.push({ at, line, item: action });
+  });
+  return out
+    .map((w, i) => ({ w, i }))
+    .sort((a, b) => a.w.at - b.w.at || a.i - b.i)
+    .map((x) => x.w);
+}
+
+function workloadAction(
+  r: Reporter,
+  path: Path,
+  key: string,
+  item: Record<string, unknown>,
+  groupNames: Set<string>,
+): Action | undefined {
+  switch (key) {
+    case 'submit': {
+      const parsed = parseTaskSpec(item.submit);
+      if (!parsed.ok) {
+        for (const e of parsed.errors)
+          r.add(
+            [...path, 'submit', ...splitPointer(e.path)],
+            e.message,
+            e.message.startsWith('unknown field'),
+          );
+        return undefined;
+      }
+      const count = (item.count as number | undefined) ?? 1;
+      if (parsed.spec.sla !== undefined && count !== 1) {
+        r.add([...path, 'count'], `a ${parsed.spec.sla} task has exactly one submission; count must be 1`);
+      }
+      const runtimeMs =
+        item.runtime === undefined
+          ? undefined
+          : duration(r, [...path, 'runtime'], item.runtime, { positive: true });
+      const spreadMs = item.spread === undefined ? 0 : (duration(r, [...path, 'spread'], item.spread) ?? 0);
+      const usage = item.usage as { mem?: number; cpus?: number } | undefined;
+      return {
+        kind: 'submit',
+        spec: parsed.spec,
+        count,
+        spreadMs,
+        behaviour: { ...(usage ? { usage } : {}), ...(runtimeMs !== undefined ? { runtimeMs } : {}) },
+      };
+    }
+    case 'kill':
+      return { kind: 'kill', prefix: item.kill as string };
+    case 'reshuffle':
+      return { kind: 'reshuffle' };
+    case 'agents': {
+      const group = agentGroup(r, [...path, 'agents'], item.agents as Record<string, unknown>);
+      if (!group) return undefined;
+      if (groupNames.has(group.name)) {
+        r.add(
+          [...path, 'agents', 'name'],
+          `agent group "${group.name}" already exists; new agents need a new group name`,
+        );
+        return undefined;
+      }
+      groupNames.add(group.name);
+      return { kind: 'agents', group };
+    }
+    case 'hold':
+      return { kind: 'hold', hostname: item.hold as string };
+    case 'unhold':
+      return { kind: 'unhold', hostname: item.unhold as string };
+    case 'vacate':
+      return { kind: 'vacate', hostname: item.vacate as string };
+    case 'pause':
+      return { kind: 'pause' };
+    default:
+      return { kind: 'resume' };
+  }
+}
+
+function faultItems(r: Reporter, items: Record<string, unknown>[]): Timed<Fault>[] {
+  const out: Timed<Fault>[] = [];
+  items.forEach((item, i) => {
+    const path: Path = ['faults', i];
+    const at = duration(r, [...path, 'at'], item.at);
+    const key = exactlyOne(r, path, item, FAULT_KEYS, 'fault');
+    if (at === undefined || key === undefined) return;
+    const line = r.position(path).line;
+    if (key === 'agent-loss') {
+      out.push({ at, line, item: { kind: 'agent-loss', hostname: item['agent-loss'] as string } });
+    } else {
+      const spec = item['master-failover'] as { down?: unknown };
+      const down =
+        spec.down === undefined ? 10_000 : duration(r, [...path, 'master-failover', 'down'], spec.down);
+      if (down !== undefined) out.push({ at, line, item: { kind: 'master-failover', downMs: down } });
+    }
+  });
+  return out
+    .map((f, i) => ({ f, i }))
+    .sort((a, b) => a.f.at - b.f.at || a.i - b.i)
+    .map((x) => x.f);
+}
+
+function checkHostnames(r: Reporter, hostnames: Set<string>, raw: Record<string, unknown>): void {
+  const known = [...hostnames].slice(0, 8).join(', ') + (hostnames.size > 8 ? ', …' : '');
+  const check = (section: string, items: unknown[], key: string) => {
+    items.forEach((item, i) => {
+      if (!isRecord(item)) return;
+      const name = item[key];
+      if (typeof name === 'string' && !hostnames.has(name)) {
+        r.add([section, i, key], `no agent is named "${name}" (agents are named <group>-<n>: ${known})`);
+      }
+    });
+  };
+  const w = (raw.workload as unknown[] | undefined) ?? [];
+  for (const key of ['hold', 'unhold', 'vacate']) check('workload', w, key);
+  check('faults', (raw.faults as unknown[] | undefined) ?? [], 'agent-loss');
+}

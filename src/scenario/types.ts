@@ -1,0 +1,83 @@
+import type { Range } from '../core/mesos/v1.ts';
+import type { SchedulerConfig } from '../core/scheduler/config.ts';
+import type { TaskSpec } from '../core/spec/task-spec.ts';
+
+/** A group of identical agents, named `<name>-1` … `<name>-<count>`. */
+export interface AgentGroup {
+  readonly name: string;
+  readonly count: number;
+  readonly resources: {
+    readonly cpus: number;
+    readonly mem: number;
+    readonly disk: number;
+    readonly ports: readonly Range[];
+  };
+  readonly attributes: Readonly<Record<string, string>>;
+}
+
+/** What one submitted copy really does in the simulator. */
+export interface Behaviour {
+  readonly usage?: { readonly mem?: number; readonly cpus?: number };
+  readonly runtimeMs?: number;
+}
+
+export type Action =
+  | {
+      readonly kind: 'submit';
+      readonly spec: TaskSpec;
+      readonly count: number;
+      readonly behaviour: Behaviour;
+      readonly spreadMs: number;
+    }
+  | { readonly kind: 'kill'; readonly prefix: string }
+  | { readonly kind: 'reshuffle' }
+  | { readonly kind: 'agents'; readonly group: AgentGroup }
+  | { readonly kind: 'hold'; readonly hostname: string; readonly reason?: string }
+  | { readonly kind: 'unhold'; readonly hostname: string }
+  | { readonly kind: 'vacate'; readonly hostname: string }
+  | { readonly kind: 'pause' }
+  | { readonly kind: 'resume' };
+
+export type Fault =
+  | { readonly kind: 'agent-loss'; readonly hostname: string }
+  | { readonly kind: 'master-failover'; readonly downMs: number };
+
+export interface Timed<T> {
+  readonly at: number;
+  /** 1-based line in the scenario file, for messages. */
+  readonly line: number;
+  readonly item: T;
+}
+
+export interface Expectations {
+  readonly running?: Readonly<Record<string, number>>;
+  readonly pending?: Readonly<Record<string, number>>;
+  readonly finished?: Readonly<Record<string, number>>;
+}
+
+/** Simulator timing overrides (ms). */
+export interface TimingOverrides {
+  allocationIntervalMs?: number;
+  latencyMs?: number;
+  launchDelayMs?: number;
+  startDelayMs?: number;
+  killDelayMs?: number;
+  memoryKillDelayMs?: number;
+  heartbeatIntervalMs?: number;
+}
+
+/** A validated, normalised scenario file (DESIGN ◆2.3). */
+export interface Scenario {
+  readonly file: string;
+  readonly name: string;
+  readonly description?: string;
+  readonly seed: number;
+  readonly durationMs: number;
+  readonly cluster: { readonly agents: readonly AgentGroup[]; readonly timing: TimingOverrides };
+  readonly policy: { readonly placement: string; readonly reshuffle: string };
+  readonly scheduler: Partial<SchedulerConfig>;
+  /** In time order (ties keep file order). */
+  readonly workload: readonly Timed<Action>[];
+  readonly faults: readonly Timed<Fault>[];
+  readonly expect: Expectations;
+}
