@@ -34,7 +34,7 @@ export interface RunMetrics {
   readonly durationMs: number;
   readonly tasks: Readonly<Record<Outcome, number>> & { readonly submitted: number };
   readonly bySpec: ReadonlyMap<string, SpecCounts>;
-  /** submit → TASK_RUNNING, over every task that reached RUNNING. */
+  /** submit → TASK_RUNNING over every task that reached RUNNING; a relaunch counts from the end of its backoff. */
   readonly latency: {
     readonly count: number;
     readonly p50: number;
@@ -162,7 +162,7 @@ export class MetricsCollector {
       case 'task-submitted':
         this.#tasks.set(record.task, {
           specId: record.spec.id,
-          submittedAt: t,
+          submittedAt: Math.max(t, record.eligibleAt),
           launched: false,
           cpus: 0,
           mem: 0,

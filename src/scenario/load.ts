@@ -24,7 +24,8 @@ export interface Problem {
 export class ScenarioError extends Error {
   readonly file: string;
   readonly problems: readonly Problem[];
-  constructor(file: string, problems: readonly Problem[]) {
+  constructor(file: string, unsorted: readonly Problem[]) {
+    const problems = [...unsorted].sort((a, b) => a.line - b.line || a.col - b.col);
     const shown = problems
       .slice(0, 12)
       .map((p) => `${file}:${p.line}:${p.col} ${p.path ? `${p.path} ` : ''}${p.message}`);
@@ -100,7 +101,10 @@ class Reporter {
 
   add(path: Path, message: string, atKey = false): void {
     const { line, col } = this.position(path, atKey);
-    this.problems.push({ line, col, path: pointer(path), message });
+    const last = path[path.length - 1];
+    const text =
+      typeof last === 'string' && message.startsWith(`${last} `) ? message.slice(last.length + 1) : message;
+    this.problems.push({ line, col, path: pointer(path), message: text });
   }
 }
 
@@ -188,7 +192,13 @@ export function parseScenario(text: string, file: string): Scenario {
       file,
       doc.errors.map((e) => {
         const pos = e.linePos?.[0] ?? { line: 1, col: 1 };
-        return { line: pos.line, col: pos.col, path: '', message: e.message.split('\n')[0] ?? e.message };
+        const first = e.message.split('\n')[0] ?? e.message;
+        return {
+          line: pos.line,
+          col: pos.col,
+          path: '',
+          message: first.replace(/ at line \d+, column \d+:?$/, ''),
+        };
       }),
     );
   }

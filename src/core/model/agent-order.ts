@@ -4,6 +4,40 @@
  */
 export function compareAgentIds(a: string, b: string): number {
   if (a === b) return 0;
+  // Fast path for Mesos ids: same prefix, then a run of digits (`<master>-S12`).
+  const da = trailingDigits(a);
+  const db = trailingDigits(b);
+  if (da > 0 && db > 0 && a.length - da === b.length - db && a.startsWith(b.slice(0, b.length - db))) {
+    const na = a.length - da;
+    const ta = stripZeros(a, na);
+    const tb = stripZeros(b, na);
+    if (a.length - ta !== b.length - tb) return a.length - ta - (b.length - tb);
+    const x = a.slice(ta);
+    const y = b.slice(tb);
+    if (x !== y) return x < y ? -1 : 1;
+    return a < b ? -1 : 1;
+  }
+  return compareChunks(a, b);
+}
+
+function trailingDigits(s: string): number {
+  let n = 0;
+  for (let i = s.length - 1; i >= 0; i--) {
+    const c = s.charCodeAt(i);
+    if (c < 48 || c > 57) break;
+    n++;
+  }
+  return n;
+}
+
+/** Index of the first significant digit in the digit run starting at `from`. */
+function stripZeros(s: string, from: number): number {
+  let i = from;
+  while (i < s.length - 1 && s.charCodeAt(i) === 48) i++;
+  return i;
+}
+
+function compareChunks(a: string, b: string): number {
   const ca = chunks(a);
   const cb = chunks(b);
   const n = Math.min(ca.length, cb.length);
@@ -11,9 +45,7 @@ export function compareAgentIds(a: string, b: string): number {
     const x = ca[i] as string;
     const y = cb[i] as string;
     if (x === y) continue;
-    const dx = isDigits(x);
-    const dy = isDigits(y);
-    if (dx && dy) {
+    if (isDigits(x) && isDigits(y)) {
       const tx = x.replace(/^0+(?=\d)/, '');
       const ty = y.replace(/^0+(?=\d)/, '');
       if (tx.length !== ty.length) return tx.length - ty.length;

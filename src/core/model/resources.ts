@@ -155,6 +155,17 @@ export function subtractResources(a: Resources, b: Resources): Resources {
   };
 }
 
+/**
+ * Takes `need` out of `free` in place (the placement hot path: no allocation unless ports are
+ * involved).
+ */
+export function reserveInPlace(free: Resources, need: Resources): void {
+  free.cpus = Math.max(0, round3(free.cpus - need.cpus));
+  free.mem = Math.max(0, round3(free.mem - need.mem));
+  free.disk = Math.max(0, round3(free.disk - need.disk));
+  if (need.ports.length > 0) free.ports = subtractRanges(free.ports, need.ports);
+}
+
 /** Sums the unreserved standard resources of an offer (or any Mesos resource list). */
 export function resourcesFromMesos(list: readonly Resource[]): Resources {
   const out = emptyResources();

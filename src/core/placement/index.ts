@@ -7,8 +7,23 @@ import type {
   ScorerPlugin,
   SubtreeBounds,
 } from './plugin.ts';
+import { freeFraction } from './scorers/free-fraction.ts';
 
 const NO_NODETYPE_BIT = 1 << 31;
+/**
+ * Cpu thresholds for the joint cpu/mem condition: per subtree the index keeps, for each
+ * threshold, the most free mem among agents with at least that many free cpus. A subtree whose
+ * max free cpus and max free mem sit on different (fragmented) agents is then skipped.
+ */
+const CPU_STEPS = [0.1, 0.2, 0.5, 1, 2, 4, 8, 16];
+const STEPS = CPU_STEPS.length;
+
+/** Index of the largest cpu step not above `cpus`, or -1. */
+function stepFor(cpus: number): number {
+  let k = -1;
+  while (k + 1 < STEPS && (CPU_STEPS[k + 1] as number) <= cpus) k++;
+  return k;
+}
 const OVERFLOW_BIT = 1 << 30;
 const MAX_NODETYPE_BITS = 30;
 
@@ -18,9 +33,9 @@ const MAX_NODETYPE_BITS = 30;
  *
  * Each tree node keeps, for the agents below it that have an offer and are not held: the max free
  * cpus, mem and disk, a bit mask of their `nodetype` values, and the aggregates scorers use to
- * bound their score (`SubtreeBounds`). A search walks the tree left to right and skips a subtree
- * when one of those necessary conditions fails or when the scorer's bound cannot beat the best
- * agent found so far; at the leaves the full filter chain runs. The result is therefore exactly
+ * bound their score (`SubtreeBounds`). A search skips a subtree when one of those necessary
+ * conditions fails or when the scorer's bound cannot beat the best agent found so far; at the
+ * leaves the full filter chain runs. The result is therefore exactly
  * the agent a full scan with the same filters and scorer would choose (highest score, ties to the
  * lowest agent id), which `test/core/placement/index.test.ts` checks against `selectByScan`.
  */
@@ -39,9 +54,22 @@ export class PlacementIndex {
   #minFree = new Float64Array(2);
   #minCapCpus = new Float64Array(2);
   #minCapMem = new Float64Array(2);
+  #maxCapCpus = new Float64Array(2);
+  #maxCapMem = new Float64Array(2);
+  #memAtCpus = new Float64Array(2 * STEPS);
+  /** The aggregates combined with max, and those combined with min. */
+  #maxArrays: Float64Array[] = [];
+  #minArrays: Float64Array[] = [];
   #mask = new Int32Array(2);
   #stack = new Int32Array(128);
-  #bounds: SubtreeBounds = { maxFreeFraction: 0, minFreeFraction: 0, minCapacityCpus: 0, minCapacityMem: 0 };
+  #bounds: SubtreeBounds = {
+    maxFreeFraction: 0,
+    minFreeFraction: 0,
+    minCapacityCpus: 0,
+    minCapacityMem: 0,
+    maxCapacityCpus: 0,
+    maxCapacityMem: 0,
+  };
 
   get size(): number {
     return this.#byId.size;
@@ -74,7 +102,9 @@ export class PlacementIndex {
     if (slot === undefined) return;
     const leaf = slot + this.#size;
     this.#setLeaf(leaf, this.#agents[slot]);
-    for (let i = leaf >> 1; i >= 1; i >>= 1) this.#combine(i);
+    for (let i = leaf >> 1; i >= 1; i >>= 1) {
+      if (!this.#combine(i)) break;
+    }
   }
 
   /** Every agent, in agent-id order. */
@@ -86,6 +116,11 @@ export class PlacementIndex {
   /**
    * The agent that passes every filter with the highest score (ties: lowest agent id), or
    * undefined when none does.
+   *
+   * Best-first branch and bound: of two children the one with the higher bound is searched
+   * first (the left one on equal bounds); a subtree is skipped when a necessary condition fails
+   * or when its bound cannot beat the best agent so far, counting the tie-break (an equal score
+   * only wins from an agent further left).
    */
   best(
     ctx: PlacementContext,
@@ -105,45 +140,90 @@ export class PlacementIndex {
     const needM = task.need.mem;
     const needD = task.need.disk;
     const want = this.#taskMask(task);
-    const bound = scorer.bound;
-    const view = this.#bounds;
-    const stack = this.#stack;
+    const maxCpus = this.#maxCpus;
+    const maxMem = this.#maxMem;
+    const maxDisk = this.#maxDisk;
+    const mask = this.#mask;
+    const memAt = this.#memAtCpus;
+    const step = stepFor(needC);
+    const agents = this.#agents;
     const size = this.#size;
+    const stack = this.#stack;
+    const constant = scorer.constant === true;
+    const bound = constant ? undefined : scorer.bound;
     let sp = 0;
     stack[sp++] = 1;
     let bestScore = Number.NEGATIVE_INFINITY;
+    let bestSlot = Number.MAX_SAFE_INTEGER;
     let bestAgent: PlacementAgent | undefined;
     while (sp > 0) {
       const node = stack[--sp] as number;
       if (
-        (this.#maxCpus[node] as number) < needC ||
-        (this.#maxMem[node] as number) < needM ||
-        (this.#maxDisk[node] as number) < needD ||
-        ((this.#mask[node] as number) & want) === 0
+        (maxCpus[node] as number) < needC ||
+        (maxMem[node] as number) < needM ||
+        (maxDisk[node] as number) < needD ||
+        ((mask[node] as number) & want) === 0 ||
+        (step >= 0 && (memAt[node * STEPS + step] as number) < needM)
       ) {
         continue;
       }
-      if (bound !== undefined) {
-        view.maxFreeFraction = this.#maxFree[node] as number;
-        view.minFreeFraction = this.#minFree[node] as number;
-        view.minCapacityCpus = this.#minCapCpus[node] as number;
-        view.minCapacityMem = this.#minCapMem[node] as number;
-        if (bound(task, view) <= bestScore) continue;
-      }
       if (node >= size) {
-        const agent = this.#agents[node - size];
+        const slot = node - size;
+        const agent = agents[slot];
         if (agent === undefined || !passes(ctx, task, agent, filters)) continue;
+        if (constant) return agent;
         const score = scorer.score(task, agent);
-        if (score > bestScore) {
+        if (score > bestScore || (score === bestScore && slot < bestSlot)) {
           bestScore = score;
+          bestSlot = slot;
           bestAgent = agent;
         }
-      } else {
-        stack[sp++] = 2 * node + 1;
-        stack[sp++] = 2 * node;
+        continue;
+      }
+      const left = 2 * node;
+      const right = left + 1;
+      if (bound === undefined) {
+        stack[sp++] = right;
+        stack[sp++] = left;
+        continue;
+      }
+      const bl = bound(task, this.#boundsOf(left));
+      const br = bound(task, this.#boundsOf(right));
+      const keepLeft = bl > bestScore || (bl === bestScore && this.#firstSlot(left) < bestSlot);
+      const keepRight = br > bestScore || (br === bestScore && this.#firstSlot(right) < bestSlot);
+      if (keepLeft && keepRight) {
+        if (br > bl) {
+          stack[sp++] = left;
+          stack[sp++] = right;
+        } else {
+          stack[sp++] = right;
+          stack[sp++] = left;
+        }
+      } else if (keepLeft) {
+        stack[sp++] = left;
+      } else if (keepRight) {
+        stack[sp++] = right;
       }
     }
     return bestAgent;
+  }
+
+  /** The aggregates of one tree node, in the reusable view handed to scorers. */
+  #boundsOf(node: number): SubtreeBounds {
+    const v = this.#bounds;
+    v.maxFreeFraction = this.#maxFree[node] as number;
+    v.minFreeFraction = this.#minFree[node] as number;
+    v.minCapacityCpus = this.#minCapCpus[node] as number;
+    v.minCapacityMem = this.#minCapMem[node] as number;
+    v.maxCapacityCpus = this.#maxCapCpus[node] as number;
+    v.maxCapacityMem = this.#maxCapMem[node] as number;
+    return v;
+  }
+
+  /** The first leaf slot under a tree node. */
+  #firstSlot(node: number): number {
+    const depth = 31 - Math.clz32(node);
+    return (node - (1 << depth)) * (this.#size >> depth);
   }
 
   #bestAmong(
@@ -207,7 +287,12 @@ export class PlacementIndex {
     this.#minFree = new Float64Array(2 * size);
     this.#minCapCpus = new Float64Array(2 * size);
     this.#minCapMem = new Float64Array(2 * size);
+    this.#maxCapCpus = new Float64Array(2 * size);
+    this.#maxCapMem = new Float64Array(2 * size);
+    this.#memAtCpus = new Float64Array(2 * size * STEPS);
     this.#mask = new Int32Array(2 * size);
+    this.#maxArrays = [this.#maxCpus, this.#maxMem, this.#maxDisk, this.#maxFree, this.#maxCapCpus, this.#maxCapMem];
+    this.#minArrays = [this.#minFree, this.#minCapCpus, this.#minCapMem];
     for (let i = 0; i < size; i++) this.#setLeaf(size + i, agents[i]);
     for (let i = size - 1; i >= 1; i--) this.#combine(i);
   }
@@ -221,11 +306,14 @@ export class PlacementIndex {
       this.#minFree[leaf] = Number.POSITIVE_INFINITY;
       this.#minCapCpus[leaf] = Number.POSITIVE_INFINITY;
       this.#minCapMem[leaf] = Number.POSITIVE_INFINITY;
+      this.#maxCapCpus[leaf] = 0;
+      this.#maxCapMem[leaf] = 0;
+      this.#memAtCpus.fill(-1, leaf * STEPS, leaf * STEPS + STEPS);
       this.#mask[leaf] = 0;
       return;
     }
     const { free, capacity } = agent;
-    const fraction = (free.cpus / capacity.cpus + free.mem / capacity.mem) / 2;
+    const fraction = freeFraction(free, capacity);
     this.#maxCpus[leaf] = free.cpus;
     this.#maxMem[leaf] = free.mem;
     this.#maxDisk[leaf] = free.disk;
@@ -233,21 +321,47 @@ export class PlacementIndex {
     this.#minFree[leaf] = fraction;
     this.#minCapCpus[leaf] = capacity.cpus;
     this.#minCapMem[leaf] = capacity.mem;
+    this.#maxCapCpus[leaf] = capacity.cpus;
+    this.#maxCapMem[leaf] = capacity.mem;
+    for (let k = 0; k < STEPS; k++)
+      this.#memAtCpus[leaf * STEPS + k] = free.cpus >= (CPU_STEPS[k] as number) ? free.mem : -1;
     const type = agent.attributes.nodetype;
     this.#mask[leaf] = type === undefined ? NO_NODETYPE_BIT : (this.#nodetypeBits.get(type) ?? OVERFLOW_BIT);
   }
 
-  #combine(i: number): void {
+  /** Recomputes one node from its children; false when nothing changed (ancestors are then current). */
+  #combine(i: number): boolean {
     const l = 2 * i;
     const r = l + 1;
-    this.#maxCpus[i] = Math.max(this.#maxCpus[l] as number, this.#maxCpus[r] as number);
-    this.#maxMem[i] = Math.max(this.#maxMem[l] as number, this.#maxMem[r] as number);
-    this.#maxDisk[i] = Math.max(this.#maxDisk[l] as number, this.#maxDisk[r] as number);
-    this.#maxFree[i] = Math.max(this.#maxFree[l] as number, this.#maxFree[r] as number);
-    this.#minFree[i] = Math.min(this.#minFree[l] as number, this.#minFree[r] as number);
-    this.#minCapCpus[i] = Math.min(this.#minCapCpus[l] as number, this.#minCapCpus[r] as number);
-    this.#minCapMem[i] = Math.min(this.#minCapMem[l] as number, this.#minCapMem[r] as number);
-    this.#mask[i] = (this.#mask[l] as number) | (this.#mask[r] as number);
+    let changed = false;
+    for (const a of this.#maxArrays) {
+      const v = Math.max(a[l] as number, a[r] as number);
+      if (a[i] !== v) {
+        a[i] = v;
+        changed = true;
+      }
+    }
+    for (const a of this.#minArrays) {
+      const v = Math.min(a[l] as number, a[r] as number);
+      if (a[i] !== v) {
+        a[i] = v;
+        changed = true;
+      }
+    }
+    const m = this.#memAtCpus;
+    for (let k = 0; k < STEPS; k++) {
+      const v = Math.max(m[l * STEPS + k] as number, m[r * STEPS + k] as number);
+      if (m[i * STEPS + k] !== v) {
+        m[i * STEPS + k] = v;
+        changed = true;
+      }
+    }
+    const bits = (this.#mask[l] as number) | (this.#mask[r] as number);
+    if (this.#mask[i] !== bits) {
+      this.#mask[i] = bits;
+      changed = true;
+    }
+    return changed;
   }
 }
 

@@ -146,9 +146,10 @@ const LIST_AGENTS = 5;
 export function explain(
   ctx: PlacementContext,
   task: PlacementTask,
-  agents: readonly PlacementAgent[],
+  candidates: readonly PlacementAgent[],
   pipeline: Pipeline,
 ): Explanation {
+  let agents = candidates;
   const rejection = preCheck(ctx, task, pipeline);
   if (rejection) {
     return {
@@ -158,6 +159,11 @@ export function explain(
       reasons: [],
       text: `${rejection.code}: ${rejection.detail}`,
     };
+  }
+  if (task.pinnedAgentId !== undefined) {
+    // A one-per-node copy belongs to one agent; the others are not candidates.
+    const own = agents.filter((a) => a.id === task.pinnedAgentId);
+    if (own.length > 0) agents = own;
   }
   if (agents.length === 0) {
     return {

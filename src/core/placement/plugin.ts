@@ -72,16 +72,21 @@ export interface SubtreeBounds {
   minFreeFraction: number;
   minCapacityCpus: number;
   minCapacityMem: number;
+  maxCapacityCpus: number;
+  maxCapacityMem: number;
 }
 
 /**
  * Ranks agents that passed every filter; higher is better, ties go to the lower agent id.
  * `bound` returns an upper bound of `score` over all agents of a subtree, so the index can skip
- * subtrees; a scorer without one is still correct, only slower.
+ * subtrees; it must never be below a real score (mind floating-point rounding). A scorer without
+ * one is still correct, only slower.
  */
 export interface ScorerPlugin {
   readonly name: string;
   readonly description: string;
+  /** Every agent scores the same: the first agent (in id order) that passes wins. */
+  readonly constant?: boolean;
   score(task: PlacementTask, agent: PlacementAgent): number;
   bound?(task: PlacementTask, subtree: SubtreeBounds): number;
 }

@@ -25,11 +25,22 @@ export function receiveOffers(state: SchedulerState, offers: readonly Offer[], n
     agent.offerIds.push(offer.id.value);
     touched.add(agent.id);
   }
+  declineHeldAgentOffers(state, touched, out);
   for (const id of touched) {
     const agent = state.agents.get(id);
     if (agent) refreshAgentFree(state, agent);
   }
   if (touched.size > 0) state.placementDirty = true;
+}
+
+/** Held agents get no tasks: their offers go straight back (with the short filter). */
+export function declineHeldAgentOffers(state: SchedulerState, agentIds: Iterable<string>, out: Out): void {
+  const ids: string[] = [];
+  for (const id of agentIds) {
+    const agent = state.agents.get(id);
+    if (agent?.held) ids.push(...agent.offerIds);
+  }
+  if (ids.length > 0) decline(state, ids, state.config.declineRefuseSeconds, out);
 }
 
 /** The master withdrew an offer. */
@@ -56,7 +67,12 @@ export function forgetOffers(state: SchedulerState): void {
 }
 
 /** Declines the given offers with one DECLINE call. */
-function decline(state: SchedulerState, offerIds: readonly string[], refuseSeconds: number, out: Out): void {
+export function decline(
+  state: SchedulerState,
+  offerIds: readonly string[],
+  refuseSeconds: number,
+  out: Out,
+): void {
   if (offerIds.length === 0 || state.framework.id === undefined) return;
   const touched = new Set<string>();
   for (const id of offerIds) {
@@ -81,24 +97,28 @@ function decline(state: SchedulerState, offerIds: readonly string[], refuseSecon
 
 /**
  * Answers what is left after placement: offers held past `offerHoldMs` are declined (short filter
- * while tasks wait, long filter when idle); offers from held agents are declined at once; the
- * framework SUPPRESSes when it wants nothing and REVIVEs (at most once per interval) when new work
- * arrives after it declined or suppressed.
+ * while tasks wait, long filter when idle); the framework SUPPRESSes when it wants nothing and
+ * REVIVEs (at most once per interval) when new work arrives after it declined or suppressed.
+ *
+ * Every offer is held for the same time, so offers expire in the order they arrived: the expired
+ * ones are a prefix of `state.offers` (a Map keeps insertion order) and this costs nothing per
+ * step beyond the offers it declines.
  */
 export function settleOffers(state: SchedulerState, now: number, out: Out): void {
   const fw = state.framework;
   if (!fw.subscribed || fw.id === undefined) return;
   const busy = state.pending.size > 0;
-  const refuse = busy ? state.config.declineRefuseSeconds : state.config.idleRefuseSeconds;
   const expired: string[] = [];
   let nextExpiry = Number.POSITIVE_INFINITY;
   for (const offer of state.offers.values()) {
-    const agent = state.agents.get(offer.agentId);
-    if (offer.expiresAt <= now || agent?.held) expired.push(offer.id);
-    else if (offer.expiresAt < nextExpiry) nextExpiry = offer.expiresAt;
+    if (offer.expiresAt > now) {
+      nextExpiry = offer.expiresAt;
+      break;
+    }
+    expired.push(offer.id);
   }
   if (expired.length > 0) {
-    decline(state, expired, refuse, out);
+    decline(state, expired, busy ? state.config.declineRefuseSeconds : state.config.idleRefuseSeconds, out);
     if (!busy) fw.declinedIdle = true;
   }
   setTimer(state, 'offers', nextExpiry, out);

@@ -1,5 +1,5 @@
 import type { OfferOperation } from '../mesos/v1.ts';
-import { subtractResources } from '../model/resources.ts';
+import { reserveInPlace } from '../model/resources.ts';
 import { selectAgent } from '../placement/pipeline.ts';
 import type { Out } from './commands.ts';
 import { placementContext } from './context.ts';
@@ -31,7 +31,7 @@ export function runPlacement(state: SchedulerState, now: number, out: Out): void
       continue;
     }
     const agent = state.agents.get(chosen.id) as AgentRecord;
-    agent.free = subtractResources(agent.free, task.need);
+    reserveInPlace(agent.free, task.need);
     state.index.update(agent.id);
     state.pending.delete(task.id);
     task.phase = 'launching';

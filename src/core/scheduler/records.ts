@@ -25,6 +25,8 @@ export type SchedulerRecord =
       spec: TaskSpec;
       kind: TaskKind;
       origin: TaskOrigin;
+      /** When the task may first be launched (later than now while a relaunch backs off). */
+      eligibleAt: number;
       previous?: string;
       agent?: string;
     }

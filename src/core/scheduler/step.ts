@@ -6,7 +6,7 @@ import { wantsNewAgents } from './families.ts';
 import type { Input } from './inputs.ts';
 import { killByPrefix, killTask, retryKills } from './kill.ts';
 import { agentGone } from './lifecycle.ts';
-import { forgetOffers, receiveOffers, rescindOffer, settleOffers } from './offers.ts';
+import { declineHeldAgentOffers, forgetOffers, receiveOffers, rescindOffer, settleOffers } from './offers.ts';
 import { runPlacement } from './placement-cycle.ts';
 import { implicitReconcile, reconcileTimer, startReconciliation } from './reconcile.ts';
 import { charmanderReshuffle } from './reshuffle.ts';
@@ -46,8 +46,10 @@ export function step(state: SchedulerState, input: Input, env: StepEnv): Command
     case 'reshuffle':
       charmanderReshuffle(state, now, out);
       break;
-    case 'hold':
+    case 'hold': {
       setHold(state, input.hostname, input.held, input.reason);
+      const agentId = state.agentsByHostname.get(input.hostname);
+      if (input.held && agentId !== undefined) declineHeldAgentOffers(state, [agentId], out);
       out.record({
         type: 'agent-held',
         hostname: input.hostname,
@@ -56,6 +58,7 @@ export function step(state: SchedulerState, input: Input, env: StepEnv): Command
       });
       if (!input.held) wakeUp(state);
       break;
+    }
     case 'vacate':
       vacate(state, input.hostname, now, out);
       break;

@@ -73,6 +73,7 @@ export function createTask(state: SchedulerState, params: NewTask, now: number, 
     spec: params.spec,
     kind: params.kind,
     origin: params.origin,
+    eligibleAt: Math.max(now, params.notBefore),
     ...(params.previous !== undefined ? { previous: params.previous } : {}),
     ...(params.pinnedAgentId !== undefined ? { agent: params.pinnedAgentId } : {}),
   });

@@ -1,16 +1,14 @@
-import type { PlacementAgent, PlacementTask } from '../plugin.ts';
+import type { Resources, Scalars } from '../../model/resources.ts';
 
 /**
- * Mean of the cpus and mem fractions an agent would still have free after taking the task.
- * Shared by bin-pack and spread so both rank with exactly the same arithmetic.
+ * Mean of the cpus and mem fractions an agent has free. The index stores exactly this value per
+ * agent, so scorers built from it can bound a subtree without rounding slack.
  */
-export function freeFractionAfter(task: PlacementTask, agent: PlacementAgent): number {
-  return (
-    ((agent.free.cpus - task.need.cpus) / agent.capacity.cpus +
-      (agent.free.mem - task.need.mem) / agent.capacity.mem) /
-    2
-  );
+export function freeFraction(free: Resources, capacity: Scalars): number {
+  return (free.cpus / capacity.cpus + free.mem / capacity.mem) / 2;
 }
 
-/** Slack added to index bounds so floating-point rounding can never prune the true best agent. */
-export const BOUND_SLACK = 1e-9;
+/** Mean of the cpus and mem fractions of an agent of this capacity that a task takes. */
+export function needFraction(need: Resources, capacityCpus: number, capacityMem: number): number {
+  return (need.cpus / capacityCpus + need.mem / capacityMem) / 2;
+}

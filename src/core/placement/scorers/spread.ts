@@ -1,10 +1,15 @@
 import type { ScorerPlugin } from '../plugin.ts';
-import { BOUND_SLACK, freeFractionAfter } from './free-fraction.ts';
+import { freeFraction, needFraction } from './free-fraction.ts';
 
-/** Prefers the agent left emptiest after placement (most free cpus+mem fraction). */
+/**
+ * Prefers the agent left emptiest after placement: score = free fraction − the task's fraction.
+ * The bound (largest free fraction, largest capacity) is exact for identical agents.
+ */
 export const spread = {
   name: 'spread',
   description: 'emptiest agent that fits (load spread evenly)',
-  score: (task, agent) => freeFractionAfter(task, agent),
-  bound: (_task, s) => s.maxFreeFraction + BOUND_SLACK,
+  score: (task, agent) =>
+    freeFraction(agent.free, agent.capacity) -
+    needFraction(task.need, agent.capacity.cpus, agent.capacity.mem),
+  bound: (task, s) => s.maxFreeFraction - needFraction(task.need, s.maxCapacityCpus, s.maxCapacityMem),
 } as const satisfies ScorerPlugin;
