@@ -291,7 +291,14 @@ export class PlacementIndex {
     this.#maxCapMem = new Float64Array(2 * size);
     this.#memAtCpus = new Float64Array(2 * size * STEPS);
     this.#mask = new Int32Array(2 * size);
-    this.#maxArrays = [this.#maxCpus, this.#maxMem, this.#maxDisk, this.#maxFree, this.#maxCapCpus, this.#maxCapMem];
+    this.#maxArrays = [
+      this.#maxCpus,
+      this.#maxMem,
+      this.#maxDisk,
+      this.#maxFree,
+      this.#maxCapCpus,
+      this.#maxCapMem,
+    ];
     this.#minArrays = [this.#minFree, this.#minCapCpus, this.#minCapMem];
     for (let i = 0; i < size; i++) this.#setLeaf(size + i, agents[i]);
     for (let i = size - 1; i >= 1; i--) this.#combine(i);

@@ -17,8 +17,18 @@ export interface SchedulerConfig {
   readonly declineRefuseSeconds: number;
   /** refuse_seconds when declining unused offers with nothing to do. */
   readonly idleRefuseSeconds: number;
+  /**
+   * The framework counts as idle (long decline filter, SUPPRESS) only after no task has been
+   * queued for this long; steady arrivals then never cause a REVIVE storm.
+   */
+  readonly idleSuppressMs: number;
   /** At most one REVIVE per this interval. */
   readonly reviveIntervalMs: number;
+  /**
+   * After a REVIVE, placement waits up to this long for the re-offers, so tasks are placed
+   * against the whole cluster rather than the few offers that happened to be held.
+   */
+  readonly reviveWaitMs: number;
   readonly relaunchBackoffMs: number;
   readonly relaunchBackoffMaxMs: number;
   /** A replacement that ran at least this long resets the backoff. */
@@ -48,7 +58,9 @@ export const DEFAULT_CONFIG: SchedulerConfig = {
   offerHoldMs: 30_000,
   declineRefuseSeconds: 5,
   idleRefuseSeconds: 120,
-  reviveIntervalMs: 1_000,
+  idleSuppressMs: 60_000,
+  reviveIntervalMs: 5_000,
+  reviveWaitMs: 2_000,
   relaunchBackoffMs: 1_000,
   relaunchBackoffMaxMs: 60_000,
   backoffResetMs: 60_000,

@@ -31,6 +31,11 @@ export function receiveOffers(state: SchedulerState, offers: readonly Offer[], n
     if (agent) refreshAgentFree(state, agent);
   }
   if (touched.size > 0) state.placementDirty = true;
+  if (state.framework.awaitingOffersUntil > now) {
+    // The offers a REVIVE asked for came in one batch: place against them now.
+    state.framework.awaitingOffersUntil = Number.NEGATIVE_INFINITY;
+    setTimer(state, 'gather', Number.POSITIVE_INFINITY, out);
+  }
 }
 
 /** Held agents get no tasks: their offers go straight back (with the short filter). */
@@ -96,9 +101,10 @@ export function decline(
 }
 
 /**
- * Answers what is left after placement: offers held past `offerHoldMs` are declined (short filter
- * while tasks wait, long filter when idle); the framework SUPPRESSes when it wants nothing and
- * REVIVEs (at most once per interval) when new work arrives after it declined or suppressed.
+ * Answers what is left after placement: offers held past `offerHoldMs` are declined, with the
+ * short filter while work keeps arriving and the long one once nothing was queued for
+ * `idleSuppressMs`; then the framework also SUPPRESSes (unless one-per-node tasks wait for new
+ * agents). New work after that REVIVEs (`reviveIfWanted`).
  *
  * Every offer is held for the same time, so offers expire in the order they arrived: the expired
  * ones are a prefix of `state.offers` (a Map keeps insertion order) and this costs nothing per
@@ -108,6 +114,8 @@ export function settleOffers(state: SchedulerState, now: number, out: Out): void
   const fw = state.framework;
   if (!fw.subscribed || fw.id === undefined) return;
   const busy = state.pending.size > 0;
+  const idleAt = fw.lastWorkAt + state.config.idleSuppressMs;
+  const idle = !busy && now >= idleAt;
   const expired: string[] = [];
   let nextExpiry = Number.POSITIVE_INFINITY;
   for (const offer of state.offers.values()) {
@@ -118,30 +126,47 @@ export function settleOffers(state: SchedulerState, now: number, out: Out): void
     expired.push(offer.id);
   }
   if (expired.length > 0) {
-    decline(state, expired, busy ? state.config.declineRefuseSeconds : state.config.idleRefuseSeconds, out);
-    if (!busy) fw.declinedIdle = true;
+    decline(state, expired, idle ? state.config.idleRefuseSeconds : state.config.declineRefuseSeconds, out);
+    if (idle) fw.declinedIdle = true;
   }
   setTimer(state, 'offers', nextExpiry, out);
+  setTimer(state, 'idle', busy || idle ? Number.POSITIVE_INFINITY : idleAt, out);
 
-  const wantOffers = busy || wantsNewAgents(state);
-  if (!wantOffers && !fw.suppressed) {
+  if (idle && !wantsNewAgents(state) && !fw.suppressed) {
     fw.suppressed = true;
     fw.reviveWanted = false;
     state.counters.suppresses++;
     out.send({ framework_id: { value: fw.id }, type: 'SUPPRESS' });
+  }
+}
+
+/**
+ * Sends the REVIVE new work asked for (at most one per interval; a later one waits for the
+ * 'revive' timer) and makes placement wait for its offers.
+ */
+export function reviveIfWanted(state: SchedulerState, now: number, out: Out): void {
+  const fw = state.framework;
+  if (!fw.subscribed || fw.id === undefined || !fw.reviveWanted) return;
+  if (state.pending.size === 0 && !wantsNewAgents(state)) {
+    fw.reviveWanted = false;
     return;
   }
-  if (wantOffers && fw.reviveWanted) {
-    if (now - fw.lastReviveAt >= state.config.reviveIntervalMs) {
-      fw.reviveWanted = false;
-      fw.suppressed = false;
-      fw.declinedIdle = false;
-      fw.lastReviveAt = now;
-      state.counters.revives++;
-      out.send({ framework_id: { value: fw.id }, type: 'REVIVE' });
-      setTimer(state, 'revive', Number.POSITIVE_INFINITY, out);
-    } else {
-      setTimer(state, 'revive', fw.lastReviveAt + state.config.reviveIntervalMs, out);
-    }
+  if (now - fw.lastReviveAt < state.config.reviveIntervalMs) {
+    setTimer(state, 'revive', fw.lastReviveAt + state.config.reviveIntervalMs, out);
+    return;
   }
+  fw.reviveWanted = false;
+  fw.suppressed = false;
+  fw.declinedIdle = false;
+  fw.lastReviveAt = now;
+  fw.awaitingOffersUntil = now + state.config.reviveWaitMs;
+  state.counters.revives++;
+  out.send({ framework_id: { value: fw.id }, type: 'REVIVE' });
+  setTimer(state, 'revive', Number.POSITIVE_INFINITY, out);
+  setTimer(state, 'gather', fw.awaitingOffersUntil, out);
+}
+
+/** True while placement waits for the offers of a REVIVE just sent. */
+export function awaitingOffers(state: SchedulerState, now: number): boolean {
+  return now < state.framework.awaitingOffersUntil;
 }

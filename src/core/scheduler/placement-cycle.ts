@@ -17,8 +17,11 @@ import { attachToAgent } from './tasks.ts';
  * again in the same cycle: resources only shrink within a cycle, so they would fail too.
  */
 export function runPlacement(state: SchedulerState, now: number, out: Out): void {
-  if (state.pending.size === 0 || !state.framework.subscribed || state.paused || state.offers.size === 0)
+  if (state.pending.size === 0 || !state.framework.subscribed || state.paused) return;
+  if (state.offers.size === 0) {
+    if (couldFitWithoutOffer(state, now)) state.framework.reviveWanted = true;
     return;
+  }
   const ctx = placementContext(state, now);
   const failedClasses = new Set<string>();
   const byAgent = new Map<string, TaskRecord[]>();
@@ -43,8 +46,30 @@ export function runPlacement(state: SchedulerState, now: number, out: Out): void
     if (list) list.push(task);
     else byAgent.set(agent.id, [task]);
   }
-  for (const [agentId, tasks] of byAgent)
+  for (const [agentId, tasks] of byAgent) {
     launchOnAgent(state, state.agents.get(agentId) as AgentRecord, tasks, out);
+  }
+  if (couldFitWithoutOffer(state, now)) state.framework.reviveWanted = true;
+}
+
+/**
+ * True when a queued task that is due could fit on an agent offerlab holds no offer for (by what
+ * that agent had free at the last look): its offer was declined, so a REVIVE would bring it back.
+ */
+function couldFitWithoutOffer(state: SchedulerState, now: number): boolean {
+  let cpus = Number.POSITIVE_INFINITY;
+  let mem = Number.POSITIVE_INFINITY;
+  for (const task of state.pending.values()) {
+    if (task.notBefore > now) continue;
+    cpus = Math.min(cpus, task.need.cpus);
+    mem = Math.min(mem, task.need.mem);
+  }
+  if (!Number.isFinite(cpus)) return false;
+  for (const agent of state.agents.values()) {
+    if (agent.offerCount === 0 && !agent.held && agent.lastFree.cpus >= cpus && agent.lastFree.mem >= mem)
+      return true;
+  }
+  return false;
 }
 
 function launchOnAgent(state: SchedulerState, agent: AgentRecord, tasks: TaskRecord[], out: Out): void {

@@ -121,6 +121,10 @@ export interface FrameworkState {
   declinedIdle: boolean;
   lastReviveAt: number;
   reviveWanted: boolean;
+  /** When a task was last queued (drives the idle decision). */
+  lastWorkAt: number;
+  /** Placement waits for the offers of the last REVIVE until this time (or until they arrive). */
+  awaitingOffersUntil: number;
   masterInfo?: MasterInfo;
   subscribedAt?: number;
   subscriptions: number;
@@ -185,6 +189,8 @@ export function createState(config: SchedulerConfig, frameworkId?: string): Sche
     declinedIdle: false,
     lastReviveAt: Number.NEGATIVE_INFINITY,
     reviveWanted: false,
+    awaitingOffersUntil: Number.NEGATIVE_INFINITY,
+    lastWorkAt: Number.NEGATIVE_INFINITY,
     subscriptions: 0,
   };
   if (frameworkId !== undefined) framework.id = frameworkId;

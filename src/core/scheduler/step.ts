@@ -6,7 +6,15 @@ import { wantsNewAgents } from './families.ts';
 import type { Input } from './inputs.ts';
 import { killByPrefix, killTask, retryKills } from './kill.ts';
 import { agentGone } from './lifecycle.ts';
-import { declineHeldAgentOffers, forgetOffers, receiveOffers, rescindOffer, settleOffers } from './offers.ts';
+import {
+  awaitingOffers,
+  declineHeldAgentOffers,
+  forgetOffers,
+  receiveOffers,
+  rescindOffer,
+  reviveIfWanted,
+  settleOffers,
+} from './offers.ts';
 import { runPlacement } from './placement-cycle.ts';
 import { implicitReconcile, reconcileTimer, startReconciliation } from './reconcile.ts';
 import { charmanderReshuffle } from './reshuffle.ts';
@@ -152,7 +160,8 @@ function onDisconnected(state: SchedulerState, reason: string, out: Out): void {
   fw.subscribed = false;
   forgetOffers(state);
   if (state.reconciliation) delete state.reconciliation;
-  for (const key of ['offers', 'revive', 'reconcile', 'implicit-reconcile']) {
+  state.framework.awaitingOffersUntil = Number.NEGATIVE_INFINITY;
+  for (const key of ['offers', 'revive', 'gather', 'idle', 'reconcile', 'implicit-reconcile']) {
     setTimer(state, key, Number.POSITIVE_INFINITY, out);
   }
   if (was) out.record({ type: 'disconnected', reason });
@@ -171,8 +180,10 @@ function onTimer(state: SchedulerState, key: string, now: number, out: Out): voi
   switch (key) {
     case 'offers':
     case 'revive':
-      break; // settleOffers runs after every input
+    case 'idle':
+      break; // settleOffers and reviveIfWanted run after every input
     case 'relaunch':
+    case 'gather':
       state.placementDirty = true;
       break;
     case 'reconcile':
@@ -201,9 +212,9 @@ function vacate(state: SchedulerState, hostname: string, now: number, out: Out):
   }
 }
 
+/** An agent or the scheduler itself may take tasks again: place what waits (a REVIVE follows if needed). */
 function wakeUp(state: SchedulerState): void {
   state.placementDirty = true;
-  if (state.pending.size > 0) state.framework.reviveWanted = true;
 }
 
 function scheduleKillRetry(state: SchedulerState, now: number, out: Out): void {
@@ -232,9 +243,11 @@ function scheduleRelaunch(state: SchedulerState, now: number, out: Out): void {
 
 function afterInput(state: SchedulerState, now: number, out: Out): void {
   scheduleRelaunch(state, now, out);
-  if (state.placementDirty) {
+  reviveIfWanted(state, now, out);
+  if (state.placementDirty && !awaitingOffers(state, now)) {
     state.placementDirty = false;
     runPlacement(state, now, out);
+    reviveIfWanted(state, now, out);
   }
   settleOffers(state, now, out);
   if (out.commands.some((c) => c.type === 'send' && c.call.type === 'KILL'))

@@ -66,6 +66,7 @@ export function createTask(state: SchedulerState, params: NewTask, now: number, 
   state.pending.set(id, task);
   state.placementDirty = true;
   if (task.notBefore > now) state.backingOff.add(id);
+  state.framework.lastWorkAt = now;
   if (state.framework.suppressed || state.framework.declinedIdle) state.framework.reviveWanted = true;
   out.record({
     type: 'task-submitted',
