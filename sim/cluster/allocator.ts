@@ -35,6 +35,11 @@ function isEmpty(r: Resources): boolean {
   return r.cpus <= 0 && r.mem <= 0 && r.disk <= 0 && r.ports.length === 0;
 }
 
+/** Mesos' default --min_allocatable_resources (cpus:0.01|mem:32): smaller leftovers are not offered. */
+function allocatable(r: Resources): boolean {
+  return r.cpus >= 0.01 || r.mem >= 32;
+}
+
 function wantsOffers(fw: SimFramework): boolean {
   return fw.registered && !fw.removed && fw.connection?.open === true && !fw.suppressed;
 }
@@ -88,7 +93,7 @@ export function allocate(cs: ClusterState): void {
   const batches = new Map<string, Offer[]>();
   for (const agentId of agents) {
     const agent = cs.agents.get(agentId);
-    if (!agent || agent.removed || isEmpty(agent.free)) continue;
+    if (!agent || agent.removed || !allocatable(agent.free)) continue;
     const candidates = frameworks.filter((fw) => !filtered(cs, fw, agent));
     if (candidates.length === 0) {
       const until = Math.min(

@@ -15,7 +15,6 @@ import {
   resourcesFromMesos,
   subtractResources,
 } from '../../src/core/model/resources.ts';
-import { idProblem } from '../../src/core/spec/task-spec.ts';
 import { acknowledgeOnAgent, killTaskOnAgent, startTask } from './agent-runtime.ts';
 import { returnResources } from './allocator.ts';
 import { type ClusterState, taskKey } from './cluster-state.ts';
@@ -49,6 +48,16 @@ function refuseLaunches(cs: ClusterState, fw: SimFramework, call: AcceptCall, me
   }
 }
 
+/** Mesos' rules for task, executor and framework ids (src/common/validation.cpp). */
+function mesosIdProblem(id: string): string | undefined {
+  if (id.length === 0) return 'ID must not be empty';
+  if (id === '.' || id === '..') return "'.' and '..' are disallowed";
+  if (id.length > 255) return 'ID must not be longer than NAME_MAX (255)';
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what Mesos refuses
+  if (/[/\\\u0000-\u001f\u007f]/.test(id)) return "ID must not contain '/', '\\' or control characters";
+  return undefined;
+}
+
 /** Why Mesos would refuse this task, or undefined when it is valid against the pool. */
 function taskProblem(
   cs: ClusterState,
@@ -58,9 +67,8 @@ function taskProblem(
   need: Resources,
   pool: Resources,
 ): string | undefined {
-  const idIssue = idProblem(info.task_id.value);
-  if (idIssue && !/at most/.test(idIssue)) return `Task ID '${info.task_id.value}' is invalid: ${idIssue}`;
-  if (info.task_id.value.length > 255) return `Task ID '${info.task_id.value}' is invalid: too long`;
+  const idIssue = mesosIdProblem(info.task_id.value);
+  if (idIssue) return `Task ID '${info.task_id.value}' is invalid: ${idIssue}`;
   if (cs.tasks.has(taskKey(fw.id, info.task_id.value))) return `Task has duplicate ID: ${info.task_id.value}`;
   if (info.agent_id.value !== agent.id) return `Task uses invalid agent: ${info.agent_id.value}`;
   if (info.resources.length === 0) return 'Task uses no resources';

@@ -19,7 +19,7 @@ import {
 import { status } from './v1-shapes.ts';
 
 /** Result of a call at the HTTP level: 202, or the status and message the real master would give. */
-export type CallResult = { ok: true } | { ok: false; status: 400 | 403 | 404; message: string };
+export type CallResult = { ok: true } | { ok: false; status: 400 | 403 | 404 | 503; message: string };
 
 export interface MasterOptions {
   readonly timing?: Partial<ClusterTiming>;
@@ -177,7 +177,7 @@ export class SimMaster {
    */
   subscribe(conn: Connection, call: SubscribeCall): CallResult {
     const cs = this.cs;
-    if (!cs.leading) return { ok: false, status: 400, message: 'No leader elected' };
+    if (!cs.leading) return { ok: false, status: 503, message: 'No leader elected' };
     const info = call.subscribe?.framework_info;
     if (!info)
       return {
@@ -223,7 +223,10 @@ export class SimMaster {
       }
       // Offers of the old session are discarded without RESCIND.
       for (const offerId of [...fw.offers]) removeOffer(cs, offerId);
+      // A resubscription may change FrameworkInfo like UPDATE_FRAMEWORK, except user and checkpoint.
       fw.info = { ...info, user: fw.info.user, checkpoint: fw.info.checkpoint ?? false };
+      fw.partitionAware = caps.has('PARTITION_AWARE');
+      fw.killingState = caps.has('TASK_KILLING_STATE');
     } else {
       const id = infoId ?? `${cs.masterId}-${String(cs.frameworkSeq++).padStart(4, '0')}`;
       fw = {
@@ -288,7 +291,7 @@ export class SimMaster {
   /** Any call other than SUBSCRIBE, checked the way the master's HTTP handler checks it. */
   call(streamId: string | undefined, call: Call): CallResult {
     const cs = this.cs;
-    if (!cs.leading) return { ok: false, status: 400, message: 'No leader elected' };
+    if (!cs.leading) return { ok: false, status: 503, message: 'No leader elected' };
     if (call.type === 'SUBSCRIBE') return { ok: false, status: 400, message: 'SUBSCRIBE must open a stream' };
     const id = call.framework_id?.value;
     if (id === undefined)
@@ -322,17 +325,23 @@ export class SimMaster {
         decline(cs, fw, call);
         break;
       case 'REVIVE':
+        // A call naming a role the framework is not subscribed to is dropped as a whole.
+        if (!rolesSubscribed(fw, call.revive?.roles)) break;
         fw.suppressed = false;
         fw.filters.clear();
         markAllDirty(cs);
         break;
       case 'SUPPRESS':
+        if (!rolesSubscribed(fw, call.suppress?.roles)) break;
         fw.suppressed = true;
         break;
       case 'KILL':
         kill(cs, fw, call);
         break;
       case 'ACKNOWLEDGE':
+        if (!isUuid(call.acknowledge.uuid)) {
+          return { ok: false, status: 400, message: 'Failed to validate scheduler::Call: Not a valid UUID' };
+        }
         acknowledge(
           cs,
           call.acknowledge.agent_id.value,
@@ -375,4 +384,16 @@ export class SimMaster {
     conn?.close('framework removed');
     cs.frameworks.delete(fw.id);
   }
+}
+
+/** True when every listed role is one of the framework's (an empty or absent list means all). */
+function rolesSubscribed(fw: SimFramework, roles: readonly string[] | undefined): boolean {
+  if (roles === undefined || roles.length === 0) return true;
+  const mine = fw.info.roles ?? [fw.info.role ?? '*'];
+  return roles.every((r) => mine.includes(r));
+}
+
+/** A status update uuid must be 16 bytes, i.e. 24 base64 characters ending in "==". */
+function isUuid(uuid: string): boolean {
+  return /^[A-Za-z0-9+/]{22}==$/.test(uuid);
 }

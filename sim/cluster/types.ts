@@ -126,8 +126,8 @@ export interface SimFramework {
   /** Known to the current leading master (false after a master failover until it resubscribes). */
   registered: boolean;
   suppressed: boolean;
-  readonly partitionAware: boolean;
-  readonly killingState: boolean;
+  partitionAware: boolean;
+  killingState: boolean;
   /** Decline filters per agent. */
   readonly filters: Map<string, { until: number; resources: Resources }>;
   readonly offers: Set<string>;

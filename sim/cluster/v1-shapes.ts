@@ -10,14 +10,33 @@ import { type Resources, resourcesToMesos } from '../../src/core/model/resources
 import type { SimAgent, SimFramework, SimOffer } from './types.ts';
 
 const NUMBER = /^-?\d+(\.\d+)?$/;
+const RANGES = /^\[\s*\d+\s*-\s*\d+\s*(,\s*\d+\s*-\s*\d+\s*)*\]$/;
+const SET = /^\{(.*)\}$/;
 
-/** Agent attributes the way Mesos parses `--attributes`: numbers become SCALAR, the rest TEXT. */
+/**
+ * Agent attributes the way Mesos parses `--attributes`: numbers become SCALAR, `[a-b, c-d]`
+ * RANGES, `{x, y}` SET and everything else TEXT.
+ */
 export function attributesToMesos(attributes: Readonly<Record<string, string>>): Attribute[] {
-  return Object.entries(attributes).map(([name, value]) =>
-    NUMBER.test(value)
-      ? { name, type: 'SCALAR', scalar: { value: Number(value) } }
-      : { name, type: 'TEXT', text: { value } },
-  );
+  return Object.entries(attributes).map(([name, value]): Attribute => {
+    if (NUMBER.test(value)) return { name, type: 'SCALAR', scalar: { value: Number(value) } };
+    if (RANGES.test(value)) {
+      const range = [...value.matchAll(/(\d+)\s*-\s*(\d+)/g)].map((m) => ({
+        begin: Number(m[1]),
+        end: Number(m[2]),
+      }));
+      return { name, type: 'RANGES', ranges: { range } };
+    }
+    const set = SET.exec(value);
+    if (set) {
+      const item = (set[1] ?? '')
+        .split(',')
+        .map((s) => s.trim())
+        .filter((s) => s.length > 0);
+      return { name, type: 'SET', set: { item } };
+    }
+    return { name, type: 'TEXT', text: { value } };
+  });
 }
 
 /** The 10.x address the simulation gives the n-th agent. */
