@@ -53,7 +53,7 @@ export function stat(values: readonly number[]): Stat {
 
 function cell(s: Stat, digits: number): string {
   const f = (n: number) => n.toFixed(digits);
-  return s.min === s.max ? f(s.mean) : `${f(s.mean)} [${f(s.min)} – ${f(s.max)}]`;
+  return f(s.min) === f(s.max) ? f(s.mean) : `${f(s.mean)} [${f(s.min)} – ${f(s.max)}]`;
 }
 
 /** `offerlab compare FILE --policies a,b --seeds 1..20`: one table, one column per policy. */

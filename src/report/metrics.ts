@@ -93,7 +93,7 @@ function outcomeOf(t: TaskTrack): Outcome {
 /** Nearest-rank percentile of sorted values. */
 export function percentile(sorted: readonly number[], p: number): number {
   if (sorted.length === 0) return 0;
-  const rank = Math.ceil((p / 100) * sorted.length);
+  const rank = Math.ceil((p * sorted.length) / 100);
   return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1] as number;
 }
 

@@ -23,6 +23,7 @@ export function parseDuration(value: unknown): number | undefined {
 /** Formats milliseconds compactly: 0s, 850ms, 1.5s, 2m, 1h30m. */
 export function formatDuration(ms: number): string {
   if (!Number.isFinite(ms)) return '∞';
+  if (ms === 0) return '0s';
   if (ms < 1000) return `${Math.round(ms)}ms`;
   if (ms < 60_000) return `${+(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)}s`;
   const h = Math.floor(ms / 3_600_000);
