@@ -1,0 +1,62 @@
+/**
+ * `npm run bench`: the engine's benchmarks, each against an in-repo naive baseline measured in
+ * the same process. Prints one line per figure, then one JSON object as the last line.
+ * `npm run bench -- --quick` shortens the large day to two simulated hours.
+ */
+import { cpus } from 'node:os';
+import { measureEventQueue } from './event-queue.ts';
+import { largeDay } from './large-day.ts';
+import { measurePlacement } from './placement.ts';
+
+const quick = process.argv.includes('--quick');
+const out: Record<string, number | string | boolean> = {};
+const log = (line: string) => process.stdout.write(`${line}\n`);
+const k = (n: number) => Math.round(n).toLocaleString('en-US');
+
+log(`offerlab benchmarks · node ${process.version} · ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}`);
+log('');
+log('placement: 100,000 tasks onto 10,000 agents (32 cpus, 128 GiB), index vs naive full scan');
+for (const policy of ['first-fit', 'bin-pack', 'spread'] as const) {
+  const f = measurePlacement(policy, 10_000, 100_000, 0);
+  log(
+    `  ${policy.padEnd(9)}  ${k(f.perSecond).padStart(9)} placements/s  (${f.indexedMs.toFixed(0)} ms)  naive ${k(f.naivePerSecond)}/s  ${f.ratio.toFixed(1)}×  same decisions: ${f.identical}`,
+  );
+  const key = policy.replace('-', '_');
+  out[`${key}_per_s`] = Math.round(f.perSecond);
+  out[`${key}_vs_naive`] = Number(f.ratio.toFixed(2));
+  out[`${key}_identical`] = f.identical;
+  if (policy === 'first-fit') {
+    out.placement_per_s = Math.round(f.perSecond);
+    out.placement_vs_naive = Number(f.ratio.toFixed(2));
+  }
+}
+const c = measurePlacement('first-fit', 10_000, 100_000, 0.3);
+log(
+  `  constrained (30% with a nodetype, first-fit)  ${k(c.perSecond)} placements/s  naive ${k(c.naivePerSecond)}/s  ${c.ratio.toFixed(1)}×  same decisions: ${c.identical}`,
+);
+out.constrained_placement_per_s = Math.round(c.perSecond);
+out.constrained_vs_naive = Number(c.ratio.toFixed(2));
+
+log('');
+log('event queue: hold model (pop the earliest, push one later), typed-array heap vs object heap');
+for (const pending of [1_000, 100_000]) {
+  const q = measureEventQueue(pending, 5_000_000);
+  log(`  ${k(pending).padStart(7)} pending  ${k(q.eventsPerSecond)} events/s  naive ${k(q.naiveEventsPerSecond)}/s  ${q.ratio.toFixed(1)}×`);
+  if (pending === 100_000) {
+    out.events_per_s = Math.round(q.eventsPerSecond);
+    out.events_vs_naive = Number(q.ratio.toFixed(2));
+  }
+}
+
+log('');
+const hours = quick ? 2 : 24;
+log(`large day: 12,500 agents, ~1.5M placements/day of batch tasks, ${hours} simulated hours, full engine + simulated master`);
+const d = largeDay({ hours });
+log(
+  `  ${d.wallSeconds.toFixed(1)} s wall  ${k(d.placements)} placements  ${k(d.events)} events  ${k(d.traceLines)} trace lines  ${k(d.speedup)}× real time`,
+);
+out[quick ? 'large_day_2h_s' : 'large_day_s'] = Number(d.wallSeconds.toFixed(1));
+out.large_day_placements = d.placements;
+out.large_day_events = d.events;
+log('');
+log(JSON.stringify(out));
