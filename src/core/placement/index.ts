@@ -305,7 +305,14 @@ export class PlacementIndex {
   }
 
   #setLeaf(leaf: number, agent: PlacementAgent | undefined): void {
-    if (agent === undefined || agent.held || agent.offerCount === 0) {
+    // An agent with no cpus or no memory at all cannot take any valid task (both must be > 0);
+    // keeping it out also keeps 0/0 fractions out of the score aggregates.
+    if (
+      agent === undefined ||
+      agent.held ||
+      agent.offerCount === 0 ||
+      !(agent.capacity.cpus > 0 && agent.capacity.mem > 0)
+    ) {
       this.#maxCpus[leaf] = -1;
       this.#maxMem[leaf] = -1;
       this.#maxDisk[leaf] = -1;
