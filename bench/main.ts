@@ -41,7 +41,9 @@ log('');
 log('event queue: hold model (pop the earliest, push one later), typed-array heap vs object heap');
 for (const pending of [1_000, 100_000]) {
   const q = measureEventQueue(pending, 5_000_000);
-  log(`  ${k(pending).padStart(7)} pending  ${k(q.eventsPerSecond)} events/s  naive ${k(q.naiveEventsPerSecond)}/s  ${q.ratio.toFixed(1)}×`);
+  log(
+    `  ${k(pending).padStart(7)} pending  ${k(q.eventsPerSecond)} events/s  naive ${k(q.naiveEventsPerSecond)}/s  ${q.ratio.toFixed(1)}×`,
+  );
   if (pending === 100_000) {
     out.events_per_s = Math.round(q.eventsPerSecond);
     out.events_vs_naive = Number(q.ratio.toFixed(2));
@@ -50,7 +52,9 @@ for (const pending of [1_000, 100_000]) {
 
 log('');
 const hours = quick ? 2 : 24;
-log(`large day: 12,500 agents, ~1.5M placements/day of batch tasks, ${hours} simulated hours, full engine + simulated master`);
+log(
+  `large day: 12,500 agents, ~1.5M placements/day of batch tasks, ${hours} simulated hours, full engine + simulated master`,
+);
 const d = largeDay({ hours });
 log(
   `  ${d.wallSeconds.toFixed(1)} s wall  ${k(d.placements)} placements  ${k(d.events)} events  ${k(d.traceLines)} trace lines  ${k(d.speedup)}× real time`,
