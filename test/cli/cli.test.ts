@@ -7,7 +7,10 @@ import test from 'ava';
 const BIN = join(process.cwd(), 'bin', 'offerlab.js');
 
 function offerlab(...args: string[]): { code: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+  const r = spawnSync(process.execPath, [BIN, ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, NO_COLOR: '1' },
+  });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -45,7 +48,10 @@ test('cli › run prints a summary, writes --trace and --json, and exits 0', (t)
   t.regex(r.stdout, /^small {2}· {2}seed 3 {2}· {2}first-fit \/ charmander/);
   t.regex(r.stdout, /TASK +SLA +RUNNING +PENDING/);
   t.regex(r.stdout, /gpu-000004 {2}NodetypeMismatch on 2 agents \(lab-1, lab-2\)/);
-  t.regex(r.stdout, /invariants {3}✓ no-overcommit {2}✓ one-per-node {2}✓ singleton {2}✓ nodetype {2}✓ ports/);
+  t.regex(
+    r.stdout,
+    /invariants {3}✓ no-overcommit {2}✓ one-per-node {2}✓ singleton {2}✓ nodetype {2}✓ ports/,
+  );
   t.regex(r.stdout, /result {7}PASS/);
   const digest = /digest {7}([0-9a-f]{64})/.exec(r.stdout)?.[1];
   const lines = readFileSync(trace, 'utf8').trimEnd().split('\n');
@@ -70,7 +76,8 @@ test('cli › a bad scenario exits 1 with file:line:col and no stack trace', (t)
 });
 
 test('cli › --seed changes the run, the same seed reproduces it', (t) => {
-  const digest = (seed: string) => /digest {7}([0-9a-f]{64})/.exec(offerlab('run', join(dir, 'small.yaml'), '--seed', seed).stdout)?.[1];
+  const digest = (seed: string) =>
+    /digest {7}([0-9a-f]{64})/.exec(offerlab('run', join(dir, 'small.yaml'), '--seed', seed).stdout)?.[1];
   const a = digest('5');
   t.truthy(a);
   t.is(digest('5'), a);

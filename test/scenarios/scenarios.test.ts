@@ -1,5 +1,5 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createHash } from 'node:crypto';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test from 'ava';
@@ -23,7 +23,14 @@ const CONTRACT_KEYS: Record<string, string[]> = {
 };
 
 test('scenarios › the folder holds the scenarios the engine issue names', (t) => {
-  for (const name of ['one-per-node.yaml', 'singleton.yaml', 'nodetype.yaml', 'stress-load.yaml', 'agent-churn.yaml', 'default.yaml']) {
+  for (const name of [
+    'one-per-node.yaml',
+    'singleton.yaml',
+    'nodetype.yaml',
+    'stress-load.yaml',
+    'agent-churn.yaml',
+    'default.yaml',
+  ]) {
     t.true(files.includes(name), name);
   }
 });
@@ -60,7 +67,10 @@ for (const file of files) {
       let previous = 0;
       for (const text of lines) {
         const line = JSON.parse(text) as Record<string, unknown>;
-        t.true(Number.isInteger(line.t) && (line.t as number) >= previous, `t is an integer and never goes back: ${text}`);
+        t.true(
+          Number.isInteger(line.t) && (line.t as number) >= previous,
+          `t is an integer and never goes back: ${text}`,
+        );
         previous = line.t as number;
         const keys = CONTRACT_KEYS[line.type as string];
         if (keys) {
