@@ -107,13 +107,38 @@ function forwardHead(cs: ClusterState, agent: SimAgent, taskId: string, delay: n
     task.forwardedState = head.status.state;
     if (isTerminalState(head.status.state)) releaseTask(cs, agent, task);
   }
-  const at = cs.sim.now() + delay;
+  // Resends go through a wheel with one-second buckets: one simulation event per second while
+  // updates are in flight, instead of one (almost always useless) event per update.
+  const at = Math.ceil((cs.sim.now() + delay) / 1000) * 1000;
   agent.retry.set(taskId, { at, delay });
-  cs.sim.at(at, () => {
-    const r = agent.retry.get(taskId);
-    if (!r || r.at !== at || agent.updates.get(taskId)?.[0]?.uuid !== head.uuid) return;
-    forwardHead(cs, agent, taskId, Math.min(delay * 2, cs.timing.statusRetryMaxMs));
-  });
+  let bucket = cs.retries.get(at);
+  if (!bucket) {
+    bucket = [];
+    cs.retries.set(at, bucket);
+  }
+  bucket.push({ agentId: agent.id, taskId, uuid: head.uuid });
+  scheduleRetryTick(cs);
+}
+
+function scheduleRetryTick(cs: ClusterState): void {
+  if (cs.retryTickScheduled || cs.retries.size === 0) return;
+  cs.retryTickScheduled = true;
+  cs.sim.at(Math.floor(cs.sim.now() / 1000) * 1000 + 1000, () => retryTick(cs));
+}
+
+/** Resends every update that is still at the head of its queue, unacknowledged, when due. */
+function retryTick(cs: ClusterState): void {
+  cs.retryTickScheduled = false;
+  const now = cs.sim.now();
+  const bucket = cs.retries.get(now);
+  cs.retries.delete(now);
+  for (const r of bucket ?? []) {
+    const agent = cs.agents.get(r.agentId);
+    const due = agent?.retry.get(r.taskId);
+    if (!agent || !due || due.at !== now || agent.updates.get(r.taskId)?.[0]?.uuid !== r.uuid) continue;
+    forwardHead(cs, agent, r.taskId, Math.min(due.delay * 2, cs.timing.statusRetryMaxMs));
+  }
+  scheduleRetryTick(cs);
 }
 
 /** The task's resources are free again. */

@@ -29,6 +29,9 @@ export interface ClusterState {
   /** Agents whose free resources may be offered at the next allocation. */
   readonly dirty: Set<string>;
   tickScheduled: boolean;
+  /** Status update resends due per whole second (see agent-runtime.ts). */
+  readonly retries: Map<number, { agentId: string; taskId: string; uuid: string }[]>;
+  retryTickScheduled: boolean;
 }
 
 export function createClusterState(
@@ -58,6 +61,8 @@ export function createClusterState(
     tasks: new Map(),
     dirty: new Set(),
     tickScheduled: false,
+    retries: new Map(),
+    retryTickScheduled: false,
   };
 }
 

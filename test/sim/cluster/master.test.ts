@@ -556,29 +556,32 @@ test('SimMaster › resends an unacknowledged update with the same uuid after th
   const first = must(s.statuses('web-1')[0], 'TASK_STARTING');
   t.is(first.status.state, 'TASK_STARTING');
   const t0 = first.t;
-  c.runTo(t0 + 9_999);
+  // Resends are due 10 s after the send, doubling; the agents' retry wheel fires on whole seconds.
+  const firstRetry = Math.ceil((t0 + 10_000) / 1000) * 1000;
+  const secondRetry = firstRetry + 20_000;
+  c.runTo(firstRetry - 1);
   t.deepEqual(
     s.states('web-1'),
     ['TASK_STARTING'],
     'RUNNING is held back behind the unacknowledged STARTING',
   );
-  c.runTo(t0 + 10_000);
+  c.runTo(firstRetry);
   const resent = s.statuses('web-1');
   t.deepEqual(
     resent.map((u) => [u.t, u.status.state, u.status.uuid]),
     [
       [t0, 'TASK_STARTING', first.status.uuid],
-      [t0 + 10_000, 'TASK_STARTING', first.status.uuid],
+      [firstRetry, 'TASK_STARTING', first.status.uuid],
     ],
   );
-  c.runTo(t0 + 29_999);
+  c.runTo(secondRetry - 1);
   t.is(s.statuses('web-1').length, 2, 'the retry interval doubles');
-  c.runTo(t0 + 30_000);
+  c.runTo(secondRetry);
   t.deepEqual(s.states('web-1'), ['TASK_STARTING', 'TASK_STARTING', 'TASK_STARTING']);
   t.deepEqual(c.ack(s, first.status), OK);
   const last = must(s.statuses('web-1').at(-1), 'update after the ACK');
   t.is(last.status.state, 'TASK_RUNNING');
-  t.is(last.t, t0 + 30_000, 'the held-back update goes out once the head is acknowledged');
+  t.is(last.t, secondRetry, 'the held-back update goes out once the head is acknowledged');
 });
 
 test("SimMaster › releases a task's next update only on ACKNOWLEDGE with the head update's uuid", (t) => {
