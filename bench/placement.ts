@@ -40,13 +40,24 @@ export interface PlacementFigures {
   identical: boolean;
 }
 
-function time<T>(fn: () => T): { value: T; ms: number } {
-  const start = performance.now();
-  const value = fn();
-  return { value, ms: performance.now() - start };
+/** Runs `fn` on fresh input from `setup` (not timed) `runs` times; the last result and the median time. */
+function median<S, T>(runs: number, setup: () => S, fn: (input: S) => T): { value: T; ms: number } {
+  const times: number[] = [];
+  let value: T | undefined;
+  for (let i = 0; i < runs; i++) {
+    const input = setup();
+    const start = performance.now();
+    value = fn(input);
+    times.push(performance.now() - start);
+  }
+  times.sort((a, b) => a - b);
+  return { value: value as T, ms: times[Math.floor(times.length / 2)] as number };
 }
 
-/** One placement measurement: the index and the naive scan on identical fresh inputs. */
+/**
+ * One placement measurement: the index (median of 5 runs) and the naive scan (median of 3) on
+ * identical fresh inputs; the machine is shared, so single runs are too noisy to compare.
+ */
 export function measurePlacement(
   policy: 'first-fit' | 'bin-pack' | 'spread',
   agentsN: number,
@@ -57,8 +68,16 @@ export function measurePlacement(
   // Warm-up on a small instance so both paths are compiled before timing.
   indexedPlace(makeAgents(500), makeTasks(5000, 3, constrainedShare), policy);
   naivePlace(makeAgents(500), makeTasks(5000, 3, constrainedShare), policy);
-  const indexed = time(() => indexedPlace(makeAgents(agentsN), tasks, policy));
-  const naive = time(() => naivePlace(makeAgents(agentsN), tasks, policy));
+  const indexed = median(
+    5,
+    () => makeAgents(agentsN),
+    (agents) => indexedPlace(agents, tasks, policy),
+  );
+  const naive = median(
+    3,
+    () => makeAgents(agentsN),
+    (agents) => naivePlace(agents, tasks, policy),
+  );
   const placed = indexed.value.filter((x) => x !== undefined).length;
   const identical =
     indexed.value.length === naive.value.length && indexed.value.every((id, i) => id === naive.value[i]);
