@@ -1,8 +1,8 @@
 import { SimMaster } from '../sim/cluster/master.ts';
-import { behaviourLabels } from '../sim/cluster/task-behaviour.ts';
 import { Simulation } from '../sim/engine/simulation.ts';
 import { SimTransport } from '../sim/transport/sim-transport.ts';
 import { SeededRandom } from '../src/adapters/seeded-random.ts';
+import { behaviourLabels } from '../src/core/model/task-behaviour.ts';
 import { makeConfig } from '../src/core/scheduler/config.ts';
 import type { TaskSpec } from '../src/core/spec/task-spec.ts';
 import { Driver } from '../src/runtime/driver.ts';

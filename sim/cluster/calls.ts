@@ -15,10 +15,10 @@ import {
   resourcesFromMesos,
   subtractResources,
 } from '../../src/core/model/resources.ts';
+import { behaviourFromLabels } from '../../src/core/model/task-behaviour.ts';
 import { acknowledgeOnAgent, killTaskOnAgent, startTask } from './agent-runtime.ts';
 import { returnResources } from './allocator.ts';
 import { type ClusterState, taskKey } from './cluster-state.ts';
-import { behaviourFromLabels } from './task-behaviour.ts';
 import type { SimAgent, SimFramework } from './types.ts';
 import { status } from './v1-shapes.ts';
 

@@ -17,6 +17,7 @@ import {
   type SimFramework,
 } from './types.ts';
 import { status } from './v1-shapes.ts';
+import { validateCall } from './validation.ts';
 
 /** Result of a call at the HTTP level: 202, or the status and message the real master would give. */
 export type CallResult = { ok: true } | { ok: false; status: 400 | 403 | 404 | 503; message: string };
@@ -178,23 +179,11 @@ export class SimMaster {
   subscribe(conn: Connection, call: SubscribeCall): CallResult {
     const cs = this.cs;
     if (!cs.leading) return { ok: false, status: 503, message: 'No leader elected' };
-    const info = call.subscribe?.framework_info;
-    if (!info)
-      return {
-        ok: false,
-        status: 400,
-        message: "Failed to validate scheduler::Call: Expecting 'subscribe' to be present",
-      };
-    const topId = call.framework_id?.value;
+    const invalid = validateCall(call as SubscribeCall & Record<string, unknown>);
+    if (invalid !== undefined)
+      return { ok: false, status: 400, message: `Failed to validate scheduler::Call: ${invalid}` };
+    const info = call.subscribe.framework_info;
     const infoId = info.id?.value;
-    if (topId !== infoId) {
-      return {
-        ok: false,
-        status: 400,
-        message:
-          "Failed to validate scheduler::Call: 'framework_id' differs from 'subscribe.framework_info.id'",
-      };
-    }
     const refuse = (message: string): CallResult => {
       conn.deliver({ type: 'ERROR', error: { message } });
       conn.close(message);
@@ -293,13 +282,10 @@ export class SimMaster {
     const cs = this.cs;
     if (!cs.leading) return { ok: false, status: 503, message: 'No leader elected' };
     if (call.type === 'SUBSCRIBE') return { ok: false, status: 400, message: 'SUBSCRIBE must open a stream' };
-    const id = call.framework_id?.value;
-    if (id === undefined)
-      return {
-        ok: false,
-        status: 400,
-        message: "Failed to validate scheduler::Call: Expecting 'framework_id' to be present",
-      };
+    const invalid = validateCall(call as Call & Record<string, unknown>);
+    if (invalid !== undefined)
+      return { ok: false, status: 400, message: `Failed to validate scheduler::Call: ${invalid}` };
+    const id = call.framework_id?.value as string;
     const fw = cs.frameworks.get(id);
     if (!fw || fw.removed || !fw.registered)
       return { ok: false, status: 400, message: 'Framework cannot be found' };
@@ -339,9 +325,6 @@ export class SimMaster {
         kill(cs, fw, call);
         break;
       case 'ACKNOWLEDGE':
-        if (!isUuid(call.acknowledge.uuid)) {
-          return { ok: false, status: 400, message: 'Failed to validate scheduler::Call: Not a valid UUID' };
-        }
         acknowledge(
           cs,
           call.acknowledge.agent_id.value,
@@ -391,9 +374,4 @@ function rolesSubscribed(fw: SimFramework, roles: readonly string[] | undefined)
   if (roles === undefined || roles.length === 0) return true;
   const mine = fw.info.roles ?? [fw.info.role ?? '*'];
   return roles.every((r) => mine.includes(r));
-}
-
-/** A status update uuid must be 16 bytes, i.e. 24 base64 characters ending in "==". */
-function isUuid(uuid: string): boolean {
-  return /^[A-Za-z0-9+/]{22}==$/.test(uuid);
 }

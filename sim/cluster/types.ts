@@ -7,6 +7,7 @@ import type {
   TaskStatus,
 } from '../../src/core/mesos/v1.ts';
 import type { Resources } from '../../src/core/model/resources.ts';
+import type { TaskBehaviour } from '../../src/core/model/task-behaviour.ts';
 
 /** Timing of the simulated cluster, in simulated milliseconds. */
 export interface ClusterTiming {
@@ -68,12 +69,7 @@ export interface Connection {
   close(reason: string): void;
 }
 
-/** What the sim reads from a task's labels: how long it runs and what it really uses. */
-export interface TaskBehaviour {
-  readonly runtimeMs?: number;
-  readonly usageMem?: number;
-  readonly usageCpus?: number;
-}
+export type { TaskBehaviour } from '../../src/core/model/task-behaviour.ts';
 
 export interface SimTask {
   readonly id: string;

@@ -25,6 +25,11 @@ export class Simulation {
     return this.#queue.size;
   }
 
+  /** Time of the next scheduled event (Infinity when none). */
+  nextEventTime(): number {
+    return this.#queue.peekTime();
+  }
+
   /** Schedules `handler` at absolute time `time` (never earlier than now). */
   at(time: number, handler: Handler): void {
     this.#queue.push(Math.max(time, this.#now), handler);

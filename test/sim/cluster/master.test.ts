@@ -1,6 +1,5 @@
 import test from 'ava';
 import { type CallResult, SimMaster } from '../../../sim/cluster/master.ts';
-import { behaviourLabels } from '../../../sim/cluster/task-behaviour.ts';
 import type {
   AgentSpec,
   ClusterTiming,
@@ -21,6 +20,7 @@ import type {
   TaskStatus,
 } from '../../../src/core/mesos/v1.ts';
 import { type Resources, resourcesFromMesos, resourcesToMesos } from '../../../src/core/model/resources.ts';
+import { behaviourLabels } from '../../../src/core/model/task-behaviour.ts';
 
 // ---- harness ------------------------------------------------------------------------------------
 

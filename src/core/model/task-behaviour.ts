@@ -1,12 +1,21 @@
-import type { Label } from '../../src/core/mesos/v1.ts';
-import type { TaskBehaviour } from './types.ts';
+import type { Label } from '../mesos/v1.ts';
 
-/** Labels through which a scenario tells the simulated agent how a task behaves. */
+/**
+ * What a task really does, for the simulated agent (in-process or behind the fake master): how
+ * long it runs and what it uses. Scenarios put it on submissions; the core copies it into
+ * TaskInfo labels like any other label; real Mesos ignores the labels.
+ */
+export interface TaskBehaviour {
+  readonly runtimeMs?: number;
+  readonly usageMem?: number;
+  readonly usageCpus?: number;
+}
+
 export const LABEL_RUNTIME_MS = 'offerlab.sim/runtime-ms';
 export const LABEL_USAGE_MEM = 'offerlab.sim/usage-mem';
 export const LABEL_USAGE_CPUS = 'offerlab.sim/usage-cpus';
 
-/** Builds the labels for a behaviour (omitting what is not set). */
+/** The labels for a behaviour (omitting what is not set). */
 export function behaviourLabels(b: TaskBehaviour): Label[] {
   const labels: Label[] = [];
   if (b.runtimeMs !== undefined) labels.push({ key: LABEL_RUNTIME_MS, value: String(b.runtimeMs) });

@@ -1,0 +1,78 @@
+import { behaviourLabels } from '../core/model/task-behaviour.ts';
+import type { Random } from '../core/random.ts';
+import type { Clock } from '../ports/clock.ts';
+import type { Driver } from '../runtime/driver.ts';
+import type { Action, AgentGroup, Timed } from '../scenario/types.ts';
+
+export interface WorkloadHooks {
+  /** New agents join. The simulator adds them; against a live master the cluster does it itself. */
+  readonly addAgents?: (group: AgentGroup) => void;
+}
+
+/**
+ * Plays a scenario's workload on a clock: every action becomes a timer that feeds the driver at
+ * its time. `spread` arrivals draw their offsets from `random` (a labelled fork of the run's seed).
+ */
+export function scheduleWorkload(
+  clock: Clock,
+  driver: Driver,
+  random: Random,
+  workload: readonly Timed<Action>[],
+  hooks: WorkloadHooks = {},
+): void {
+  const at = (t: number, fn: () => void) => clock.setTimer(t, fn);
+  for (const { at: t, item: action } of workload) {
+    switch (action.kind) {
+      case 'submit': {
+        const b = action.behaviour;
+        const labels = behaviourLabels({
+          ...(b.runtimeMs !== undefined ? { runtimeMs: b.runtimeMs } : {}),
+          ...(b.usage?.mem !== undefined ? { usageMem: b.usage.mem } : {}),
+          ...(b.usage?.cpus !== undefined ? { usageCpus: b.usage.cpus } : {}),
+        });
+        const kind = action.behaviour.runtimeMs !== undefined ? 'batch' : 'service';
+        if (action.spreadMs > 0 && action.count > 1) {
+          for (let i = 0; i < action.count; i++) {
+            at(t + Math.floor(random.next() * action.spreadMs), () =>
+              driver.submit(action.spec, kind, { labels }),
+            );
+          }
+        } else {
+          at(t, () => driver.submit(action.spec, kind, { count: action.count, labels }));
+        }
+        break;
+      }
+      case 'agents':
+        if (hooks.addAgents) at(t, () => hooks.addAgents?.(action.group));
+        break;
+      case 'kill':
+        at(t, () => driver.input({ type: 'kill', prefix: action.prefix }));
+        break;
+      case 'reshuffle':
+        at(t, () => driver.input({ type: 'reshuffle' }));
+        break;
+      case 'hold':
+        at(t, () =>
+          driver.input({
+            type: 'hold',
+            hostname: action.hostname,
+            held: true,
+            reason: action.reason ?? 'held by scenario',
+          }),
+        );
+        break;
+      case 'unhold':
+        at(t, () => driver.input({ type: 'hold', hostname: action.hostname, held: false }));
+        break;
+      case 'vacate':
+        at(t, () => driver.input({ type: 'vacate', hostname: action.hostname }));
+        break;
+      case 'pause':
+        at(t, () => driver.input({ type: 'pause', paused: true }));
+        break;
+      case 'resume':
+        at(t, () => driver.input({ type: 'pause', paused: false }));
+        break;
+    }
+  }
+}
