@@ -2,6 +2,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { ScenarioError } from '../scenario/load.ts';
 import { compareCommand } from './compare-command.ts';
 import { EXIT, UsageError } from './errors.ts';
+import { fakeMasterCommand } from './fake-master-command.ts';
 import { runCommand } from './run-command.ts';
 
 const program = new Command();
@@ -30,6 +31,21 @@ program
   .option('--json <out.json>', 'write the full result as JSON')
   .addOption(new Option('--transport <kind>', 'where to run').choices(['sim', 'http']).default('sim'))
   .option('--master <host:port,...>', 'Mesos masters for --transport=http')
+  .addOption(
+    new Option('--content-type <format>', 'wire format for --transport=http')
+      .choices(['json', 'protobuf'])
+      .default('json'),
+  )
+  .option('--principal <name>', 'Mesos HTTP authentication principal (or OFFERLAB_MESOS_PRINCIPAL)')
+  .option(
+    '--secret-file <path>',
+    'file holding the Mesos secret (or OFFERLAB_MESOS_SECRET; never on the command line)',
+  )
+  .option(
+    '--speed <n>',
+    'with --transport=http: run the scenario clock n times faster (against a fake master at the same speed)',
+  )
+  .option('--no-teardown', 'with --transport=http: leave the framework and its tasks running at the end')
   .option('-q, --quiet', 'print no summary (exit code only)')
   .action(async (files: string[], opts) => {
     process.exitCode = await runCommand(files, opts);
@@ -44,6 +60,26 @@ program
   .option('--json <out.json>', 'write the comparison as JSON')
   .action(async (file: string, opts) => {
     process.exitCode = await compareCommand(file, opts);
+  });
+
+program
+  .command('fake-master')
+  .description(
+    'the simulated cluster behind the real Mesos v1 scheduler HTTP API, on loopback; runs until interrupted',
+  )
+  .option(
+    '--port <n>',
+    'port of the first master (the others take the next ones; 0 picks free ports)',
+    '5050',
+  )
+  .option('--host <address>', 'address to listen on', '127.0.0.1')
+  .option('--masters <n>', 'number of masters: one leads, the others answer 307', '1')
+  .option('--cluster <file>', "run this scenario's cluster: agents, agents joining later, faults")
+  .option('--speed <n>', 'simulated time runs n times faster than the wall clock', '1')
+  .option('--seed <n>', "seed for ids and timings (default: the scenario's seed)")
+  .option('--credentials <file>', 'require HTTP Basic authentication; one "principal secret" per line')
+  .action(async (opts) => {
+    process.exitCode = await fakeMasterCommand(opts);
   });
 
 async function main(): Promise<void> {

@@ -1,0 +1,389 @@
+import { randomUUID, timingSafeEqual } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import { SimMaster } from '../../sim/cluster/master.ts';
+import type { AgentSpec, Connection } from '../../sim/cluster/types.ts';
+import { validateCall } from '../../sim/cluster/validation.ts';
+import { Simulation } from '../../sim/engine/simulation.ts';
+import { SeededRandom } from '../adapters/seeded-random.ts';
+import type { Call, SubscribeCall } from '../core/mesos/v1.ts';
+import { codecFor, formatOfContentType } from '../mesos-http/codec/codec.ts';
+import { CallRejected } from '../mesos-http/codec/errors.ts';
+import { encodeRecord } from '../mesos-http/codec/recordio.ts';
+import { parseDuration } from '../scenario/duration.ts';
+import type { TimingOverrides } from '../scenario/types.ts';
+import { negotiate } from './accept.ts';
+import { RealTimeRunner } from './realtime.ts';
+import { masterState } from './state-json.ts';
+
+/** Something the cluster does on its own, relative to the first SUBSCRIBE. */
+export type ClusterEvent =
+  | { readonly at: number; readonly kind: 'agents'; readonly agents: readonly AgentSpec[] }
+  | { readonly at: number; readonly kind: 'agent-loss'; readonly hostname: string }
+  | { readonly at: number; readonly kind: 'master-failover'; readonly downMs: number };
+
+export interface FakeMasterOptions {
+  readonly host?: string;
+  /** One port per master; 0 picks a free one. */
+  readonly ports: readonly number[];
+  readonly agents: readonly AgentSpec[];
+  readonly timing?: TimingOverrides;
+  readonly timeline?: readonly ClusterEvent[];
+  /** Simulated time runs this many times faster than the wall clock. */
+  readonly speed?: number;
+  readonly seed?: number;
+  /** principal → secret; when set, every scheduler request needs HTTP Basic credentials. */
+  readonly credentials?: ReadonlyMap<string, string>;
+  readonly log?: (line: string) => void;
+  /** Largest request body accepted. */
+  readonly bodyLimit?: number;
+}
+
+const SCHEDULER_PATHS = new Set(['/api/v1/scheduler', '/master/api/v1/scheduler']);
+const TEXT = { 'content-type': 'text/plain; charset=utf-8' };
+
+interface Listener {
+  server: Server;
+  host: string;
+  port: number;
+  sockets: Set<Socket>;
+  down: boolean;
+}
+
+/**
+ * The simulated Mesos cluster behind the real v1 scheduler HTTP API: one or more masters on
+ * loopback ports, one of them leading (the others answer 307), serving the RecordIO event stream,
+ * the calls, `/master/state` and `/master/redirect` with the status codes and messages of the
+ * real master. A failover cuts the streams, takes the leader down for a while and elects the next
+ * master.
+ */
+export class FakeMaster {
+  readonly sim = new Simulation();
+  readonly master: SimMaster;
+  readonly runner: RealTimeRunner;
+  readonly #opts: FakeMasterOptions;
+  readonly #listeners: Listener[] = [];
+  #leader: number | undefined = 0;
+  #timelineStarted = false;
+
+  constructor(opts: FakeMasterOptions) {
+    if (opts.ports.length === 0) throw new Error('a fake master needs at least one port');
+    this.#opts = opts;
+    this.master = new SimMaster(this.sim, new SeededRandom(opts.seed ?? 1).fork('cluster'), {
+      ...(opts.timing ? { timing: opts.timing } : {}),
+      observer: {
+        agentAdded: (a) => opts.log?.(`agent ${a.hostname} added (${a.id})`),
+        agentRemoved: (a, reason) => opts.log?.(`agent ${a.hostname} removed: ${reason}`),
+      },
+      epochMs: Date.now(),
+    });
+    this.runner = new RealTimeRunner(this.sim, opts.speed ?? 1);
+    for (const agent of opts.agents) this.master.addAgent(agent);
+  }
+
+  /** Starts every master; returns their base URLs (the first leads). */
+  async start(): Promise<string[]> {
+    const host = this.#opts.host ?? '127.0.0.1';
+    for (const port of this.#opts.ports) {
+      const listener: Listener = { server: createServer(), host, port, sockets: new Set(), down: false };
+      this.#listeners.push(listener);
+      await this.#serve(listener);
+      const address = listener.server.address();
+      if (address && typeof address === 'object') listener.port = address.port;
+    }
+    this.runner.start();
+    return this.urls();
+  }
+
+  urls(): string[] {
+    return this.#listeners.map((l) => `http://${l.host}:${l.port}`);
+  }
+
+  /** Index of the leading master, or undefined while none leads. */
+  get leader(): number | undefined {
+    return this.#leader;
+  }
+
+  /**
+   * The leader fails: its streams are cut and, when there are other masters, it stops accepting
+   * connections until it comes back as a follower; after `downMs` (simulated) the next master leads.
+   */
+  failover(downMs: number): void {
+    this.runner.run(() => this.#failoverNow(downMs));
+  }
+
+  #failoverNow(downMs: number): void {
+    const old = this.#leader;
+    if (old === undefined) return;
+    this.#leader = undefined;
+    this.master.failover(downMs);
+    const killed = this.#listeners.length > 1 ? this.#listeners[old] : undefined;
+    if (killed) this.#kill(killed);
+    this.#opts.log?.(`master ${old + 1} failed; no leader for ${downMs} ms (simulated)`);
+    this.sim.after(downMs, () => {
+      this.#leader = (old + 1) % this.#listeners.length;
+      if (killed) this.#serve(killed).catch(() => undefined); // logged in #serve
+      this.#opts.log?.(`master ${this.#leader + 1} leads (${this.urls()[this.#leader]})`);
+    });
+  }
+
+  /** Removes an agent now, like the `agent-loss` fault. */
+  agentLoss(hostname: string): boolean {
+    return this.runner.run(() => {
+      const agent = this.master.agentByHostname(hostname);
+      if (!agent) return false;
+      this.master.removeAgent(agent.id, 'agent-loss requested');
+      return true;
+    });
+  }
+
+  async stop(): Promise<void> {
+    this.runner.stop();
+    await Promise.all(
+      this.#listeners.map(async (l) => {
+        for (const s of l.sockets) s.destroy();
+        await new Promise<void>((resolve) => l.server.close(() => resolve()));
+      }),
+    );
+  }
+
+  #kill(l: Listener): void {
+    l.down = true;
+    l.server.close();
+    for (const s of l.sockets) s.destroy();
+  }
+
+  /** (Re)opens a master's listener; a killed master comes back as a follower this way. */
+  async #serve(l: Listener): Promise<void> {
+    const index = this.#listeners.indexOf(l);
+    const server = createServer();
+    server.on('request', (req, res) => {
+      this.#handle(index, req, res).catch((err: unknown) => {
+        if (!res.headersSent) res.writeHead(500, TEXT);
+        res.end(`internal error: ${(err as Error).message}`);
+      });
+    });
+    server.on('connection', (socket) => {
+      l.sockets.add(socket);
+      socket.on('close', () => l.sockets.delete(socket));
+    });
+    try {
+      await listen(server, l.port, l.host);
+      l.server = server;
+      l.down = false;
+    } catch (err) {
+      if (this.#timelineStarted || l.port !== 0)
+        this.#opts.log?.(`master on port ${l.port} could not listen: ${(err as Error).message}`);
+      throw err;
+    }
+  }
+
+  /** Plays the scenario's cluster events, relative to the first subscription. */
+  #startTimeline(): void {
+    if (this.#timelineStarted) return;
+    this.#timelineStarted = true;
+    const start = this.sim.now();
+    for (const e of this.#opts.timeline ?? []) {
+      this.sim.at(start + e.at, () => {
+        if (e.kind === 'agents') for (const a of e.agents) this.master.addAgent(a);
+        else if (e.kind === 'agent-loss') {
+          const agent = this.master.agentByHostname(e.hostname);
+          if (agent) this.master.removeAgent(agent.id, 'agent-loss fault');
+        } else {
+          this.#failoverNow(e.downMs);
+        }
+      });
+    }
+  }
+
+  // ---- HTTP ----------------------------------------------------------------------------------
+
+  async #handle(index: number, req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const path = url.pathname;
+    if (SCHEDULER_PATHS.has(path)) return this.#scheduler(index, req, res, url);
+    if (path === '/master/redirect' || path === '/redirect') {
+      const leader = this.#leaderListener();
+      if (!leader) return void res.writeHead(503, TEXT).end('No leader elected');
+      return void res.writeHead(307, { location: `//${leader.host}:${leader.port}` }).end();
+    }
+    if (path === '/master/state' || path === '/state') {
+      if (!this.#redirectIfFollower(index, res, `/master/state${url.search}`)) return;
+      const self = this.#listeners[index] as Listener;
+      const leader = this.#leaderListener();
+      const body = this.runner.run(() => masterState(this.master.cs, self, leader));
+      return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+    }
+    if (path === '/offerlab/failover' && req.method === 'POST') {
+      const down = parseDuration(url.searchParams.get('down') ?? '10s');
+      if (down === undefined) return void res.writeHead(400, TEXT).end('down must be a duration such as 10s');
+      this.failover(down);
+      return void res
+        .writeHead(202, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ failover: true, downMs: down }));
+    }
+    if (path === '/offerlab/agent-loss' && req.method === 'POST') {
+      const hostname = url.searchParams.get('hostname') ?? '';
+      return void (this.agentLoss(hostname)
+        ? res
+            .writeHead(202, { 'content-type': 'application/json' })
+            .end(JSON.stringify({ removed: hostname }))
+        : res.writeHead(404, TEXT).end(`no agent named "${hostname}"`));
+    }
+    if (path === '/offerlab/status') {
+      return void res.writeHead(200, { 'content-type': 'application/json' }).end(
+        JSON.stringify({
+          leader: this.#leader === undefined ? null : this.urls()[this.#leader],
+          masters: this.urls(),
+          simulatedMs: this.runner.now(),
+        }),
+      );
+    }
+    res.writeHead(404, TEXT).end(`no such endpoint: ${path}`);
+  }
+
+  #leaderListener(): Listener | undefined {
+    return this.#leader === undefined ? undefined : this.#listeners[this.#leader];
+  }
+
+  /** A follower answers 307 to the leader (or 503 with no leader); true when this master leads. */
+  #redirectIfFollower(index: number, res: ServerResponse, target: string): boolean {
+    if (this.#leader === index) return true;
+    const leader = this.#leaderListener();
+    if (!leader) res.writeHead(503, TEXT).end('No leader elected');
+    else res.writeHead(307, { location: `//${leader.host}:${leader.port}${target}` }).end();
+    return false;
+  }
+
+  #authorized(req: IncomingMessage): boolean {
+    const credentials = this.#opts.credentials;
+    if (!credentials) return true;
+    const header = req.headers.authorization ?? '';
+    const m = /^Basic ([A-Za-z0-9+/=]+)$/.exec(header);
+    if (!m) return false;
+    const text = Buffer.from(m[1] as string, 'base64').toString('utf8');
+    const colon = text.indexOf(':');
+    if (colon < 0) return false;
+    const expected = credentials.get(text.slice(0, colon));
+    if (expected === undefined) return false;
+    const a = Buffer.from(text.slice(colon + 1));
+    const b = Buffer.from(expected);
+    return a.length === b.length && timingSafeEqual(a, b);
+  }
+
+  async #scheduler(index: number, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    if (!this.#authorized(req)) {
+      return void res
+        .writeHead(401, { ...TEXT, 'www-authenticate': 'Basic realm="mesos-master-scheduler"' })
+        .end();
+    }
+    if (!this.#redirectIfFollower(index, res, `/master/api/v1/scheduler${url.search}`)) {
+      await drain(req);
+      return;
+    }
+    if (req.method !== 'POST') {
+      await drain(req);
+      return void res.writeHead(405, { ...TEXT, allow: 'POST' }).end();
+    }
+    const contentType = req.headers['content-type'];
+    if (contentType === undefined) {
+      await drain(req);
+      return void res.writeHead(400, TEXT).end("Expecting 'Content-Type' to be present");
+    }
+    const format = formatOfContentType(contentType);
+    if (format === undefined) {
+      await drain(req);
+      return void res
+        .writeHead(415, TEXT)
+        .end(`Expecting 'Content-Type' of application/json or application/x-protobuf`);
+    }
+    let call: Call;
+    try {
+      const body = await readBody(req, this.#opts.bodyLimit ?? 16 * 1024 * 1024);
+      call = codecFor(format).decodeCall(body);
+    } catch (err) {
+      if (err instanceof CallRejected) return void res.writeHead(err.status, TEXT).end(err.message);
+      if (err instanceof BodyTooLarge) return void res.writeHead(413, TEXT).end(err.message);
+      throw err;
+    }
+    const invalid = validateCall(call as Call & Record<string, unknown>);
+    if (invalid !== undefined)
+      return void res.writeHead(400, TEXT).end(`Failed to validate scheduler::Call: ${invalid}`);
+    if ((call.type as string) === 'UNKNOWN') return void res.writeHead(501, TEXT).end();
+    if (call.type === 'SUBSCRIBE') return this.#subscribe(req, res, call);
+    const streamId = req.headers['mesos-stream-id'];
+    const result = this.runner.run(() =>
+      this.master.call(typeof streamId === 'string' ? streamId : undefined, call),
+    );
+    if (result.ok) return void res.writeHead(202).end();
+    res.writeHead(result.status, TEXT).end(result.message);
+  }
+
+  #subscribe(req: IncomingMessage, res: ServerResponse, call: SubscribeCall): void {
+    const format = negotiate(req.headers.accept);
+    if (format === undefined) return void res.writeHead(406, TEXT).end();
+    if (req.headers['mesos-stream-id'] !== undefined) {
+      return void res
+        .writeHead(400, TEXT)
+        .end("Subscribe calls should not include the 'Mesos-Stream-Id' header");
+    }
+    const codec = codecFor(format);
+    const conn: Connection = {
+      streamId: randomUUID(),
+      open: true,
+      deliver: (event) => {
+        if (conn.open && !res.writableEnded) res.write(encodeRecord(codec.encodeEvent(event)));
+      },
+      close: () => {
+        if (!conn.open) return;
+        conn.open = false;
+        res.end();
+      },
+    };
+    res.writeHead(200, {
+      'content-type': codec.contentType,
+      'mesos-stream-id': conn.streamId,
+      'cache-control': 'no-cache',
+    });
+    res.flushHeaders();
+    res.on('close', () => {
+      if (!conn.open) return;
+      this.runner.run(() => this.master.disconnect(conn));
+    });
+    const result = this.runner.run(() => {
+      this.#startTimeline();
+      return this.master.subscribe(conn, call);
+    });
+    if (!result.ok) conn.close(result.message);
+    else this.#opts.log?.(`framework ${conn.frameworkId ?? '?'} subscribed (${format})`);
+  }
+}
+
+class BodyTooLarge extends Error {}
+
+async function readBody(req: IncomingMessage, limit: number): Promise<Uint8Array> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > limit) throw new BodyTooLarge(`request body over ${limit} bytes`);
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+async function drain(req: IncomingMessage): Promise<void> {
+  for await (const _ of req) {
+    // discard
+  }
+}
+
+function listen(server: Server, port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+}
