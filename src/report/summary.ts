@@ -12,13 +12,13 @@ function row(label: string, text: string): string {
 }
 
 /** The human summary of one run: readable at a glance, every figure from the run itself. */
-export function formatSummary(r: RunResult, wallMs: number, p: Paint): string {
+export function formatSummary(r: RunResult, wallMs: number, p: Paint, masters?: readonly string[]): string {
   const m = r.metrics;
   const out: string[] = [];
   const where =
     r.transport === 'sim'
       ? `${formatDuration(m.durationMs)} simulated in ${seconds(wallMs)} (${r.events.toLocaleString('en-US')} events)`
-      : `${formatDuration(m.durationMs)} live against Mesos`;
+      : `${formatDuration(m.durationMs)} live against ${masters?.join(',') ?? 'Mesos'} in ${seconds(wallMs)}`;
   out.push(
     p.bold(`${r.scenario.name}`) +
       p.dim(`  ·  seed ${r.seed}  ·  ${r.policy.placement} / ${r.policy.reshuffle}  ·  ${where}`),
