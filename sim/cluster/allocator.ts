@@ -4,6 +4,7 @@ import { addResources, emptyResources, fits, type Resources } from '../../src/co
 import type { ClusterState } from './cluster-state.ts';
 import type { SimAgent, SimFramework } from './types.ts';
 import { offerToMesos } from './v1-shapes.ts';
+import { frameworkRoles } from './validation.ts';
 
 const MAX_FILTER_SECONDS = 365 * 24 * 3600;
 const DEFAULT_REFUSE_SECONDS = 5;
@@ -113,7 +114,7 @@ export function allocate(cs: ClusterState): void {
     agent.free = emptyResources();
     cs.offers.set(id, offer);
     fw.offers.add(id);
-    const role = fw.info.roles?.[0] ?? fw.info.role ?? '*';
+    const role = frameworkRoles(fw.info)[0] ?? '*';
     const batch = batches.get(fw.id);
     const mesos = offerToMesos(offer, agent, fw, role);
     if (batch) batch.push(mesos);

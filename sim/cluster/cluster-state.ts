@@ -16,6 +16,8 @@ export interface ClusterState {
   leading: boolean;
   /** Bumped on every master failover; stale heartbeat loops check it. */
   epoch: number;
+  /** Simulated time the current leader was elected. */
+  electedAt: number;
   readonly agents: Map<string, SimAgent>;
   agentSeq: number;
   readonly frameworks: Map<string, SimFramework>;
@@ -51,6 +53,7 @@ export function createClusterState(
     masterId: uuidFrom(ids),
     leading: true,
     epoch: 0,
+    electedAt: 0,
     agents: new Map(),
     agentSeq: 0,
     frameworks: new Map(),

@@ -1,4 +1,4 @@
-import type { Call, SubscribeCall } from '../../src/core/mesos/v1.ts';
+import type { Call, FrameworkInfo, SubscribeCall, UpdateFrameworkCall } from '../../src/core/mesos/v1.ts';
 import { cloneResources } from '../../src/core/model/resources.ts';
 import type { Random } from '../../src/core/random.ts';
 import type { Simulation } from '../engine/simulation.ts';
@@ -17,10 +17,15 @@ import {
   type SimFramework,
 } from './types.ts';
 import { status } from './v1-shapes.ts';
-import { validateCall } from './validation.ts';
+import { frameworkInfoProblem, frameworkRoles, validateCall } from './validation.ts';
 
-/** Result of a call at the HTTP level: 202, or the status and message the real master would give. */
-export type CallResult = { ok: true } | { ok: false; status: 400 | 403 | 404 | 503; message: string };
+/**
+ * Result of a call at the HTTP level: accepted (202, or 200 for the synchronous UPDATE_FRAMEWORK),
+ * or the status and message the real master would give.
+ */
+export type CallResult =
+  | { ok: true; status?: 200 }
+  | { ok: false; status: 400 | 403 | 404 | 503; message: string };
 
 export interface MasterOptions {
   readonly timing?: Partial<ClusterTiming>;
@@ -73,6 +78,7 @@ export class SimMaster {
       updates: new Map(),
       retry: new Map(),
       removed: false,
+      registeredAt: cs.sim.now(),
     };
     cs.agents.set(agent.id, agent);
     cs.observer.agentAdded?.(agent);
@@ -166,6 +172,7 @@ export class SimMaster {
     cs.sim.after(downMs, () => {
       cs.masterId = uuidFrom(cs.random.ids);
       cs.leading = true;
+      cs.electedAt = cs.sim.now();
       markAllDirty(cs);
     });
   }
@@ -175,14 +182,25 @@ export class SimMaster {
   /**
    * SUBSCRIBE on a new stream. Call-level problems come back as an HTTP-style result; problems
    * with the FrameworkInfo are answered on the stream with ERROR, then the stream closes.
+   * `authenticated` is the HTTP principal when the master authenticates frameworks.
    */
-  subscribe(conn: Connection, call: SubscribeCall): CallResult {
+  subscribe(conn: Connection, call: SubscribeCall, authenticated?: string): CallResult {
     const cs = this.cs;
     if (!cs.leading) return { ok: false, status: 503, message: 'No leader elected' };
     const invalid = validateCall(call as SubscribeCall & Record<string, unknown>);
     if (invalid !== undefined)
       return { ok: false, status: 400, message: `Failed to validate scheduler::Call: ${invalid}` };
-    const info = call.subscribe.framework_info;
+    const given = call.subscribe.framework_info;
+    if (authenticated !== undefined && given.principal !== undefined && given.principal !== authenticated)
+      return {
+        ok: false,
+        status: 400,
+        message: `Authenticated principal '${authenticated}' does not match principal '${given.principal}' set in \`FrameworkInfo\``,
+      };
+    const info: FrameworkInfo =
+      given.principal === undefined && authenticated !== undefined
+        ? { ...given, principal: authenticated }
+        : given;
     const infoId = info.id?.value;
     const refuse = (message: string): CallResult => {
       conn.deliver({ type: 'ERROR', error: { message } });
@@ -196,14 +214,15 @@ export class SimMaster {
         message:
           'Failed to convert JSON into Call protobuf: Missing required fields: subscribe.framework_info.user, subscribe.framework_info.name',
       };
-    if (info.failover_timeout !== undefined && !(info.failover_timeout >= 0))
-      return refuse('Invalid failover_timeout');
+    const problem = frameworkInfoProblem(info, call.subscribe.suppressed_roles);
+    if (problem !== undefined) return refuse(problem);
     const caps = new Set((info.capabilities ?? []).map((c) => c.type));
-    if (info.roles !== undefined && info.roles.length > 0 && !caps.has('MULTI_ROLE')) {
-      return refuse("'FrameworkInfo.roles' is set but the MULTI_ROLE capability is not");
-    }
     if (infoId !== undefined && cs.completed.has(infoId)) return refuse('Framework has been removed');
     let fw = infoId === undefined ? undefined : cs.frameworks.get(infoId);
+    if (fw && fw.info.principal !== info.principal)
+      return refuse(
+        `Changing framework's principal is not allowed (from '${fw.info.principal ?? ''}' to '${info.principal ?? ''}')`,
+      );
     if (fw) {
       const old = fw.connection;
       if (old?.open && old !== conn) {
@@ -228,6 +247,7 @@ export class SimMaster {
         filters: new Map(),
         offers: new Set(),
         removed: false,
+        registeredAt: cs.sim.now(),
       };
       cs.frameworks.set(id, fw);
     }
@@ -277,8 +297,11 @@ export class SimMaster {
     });
   }
 
-  /** Any call other than SUBSCRIBE, checked the way the master's HTTP handler checks it. */
-  call(streamId: string | undefined, call: Call): CallResult {
+  /**
+   * Any call other than SUBSCRIBE, checked the way the master's HTTP handler checks it.
+   * `authenticated` is the HTTP principal when the master authenticates frameworks.
+   */
+  call(streamId: string | undefined, call: Call, authenticated?: string): CallResult {
     const cs = this.cs;
     if (!cs.leading) return { ok: false, status: 503, message: 'No leader elected' };
     if (call.type === 'SUBSCRIBE') return { ok: false, status: 400, message: 'SUBSCRIBE must open a stream' };
@@ -289,6 +312,12 @@ export class SimMaster {
     const fw = cs.frameworks.get(id);
     if (!fw || fw.removed || !fw.registered)
       return { ok: false, status: 400, message: 'Framework cannot be found' };
+    if (authenticated !== undefined && authenticated !== fw.info.principal)
+      return {
+        ok: false,
+        status: 400,
+        message: `Authenticated principal '${authenticated}' does not match principal '${fw.info.principal ?? ''}' of framework ${id}`,
+      };
     if (!fw.connection?.open) return { ok: false, status: 403, message: 'Framework is not subscribed' };
     if (streamId === undefined)
       return {
@@ -338,10 +367,46 @@ export class SimMaster {
       case 'TEARDOWN':
         this.#removeFramework(fw);
         break;
+      case 'UPDATE_FRAMEWORK':
+        return this.#updateFramework(fw, call);
       default:
         break; // SHUTDOWN, MESSAGE, REQUEST: nothing to do for command and Docker tasks
     }
     return { ok: true };
+  }
+
+  /**
+   * UPDATE_FRAMEWORK, applied whole or not at all: user, checkpoint and principal may not change;
+   * offers made to a role the framework leaves are rescinded; leaving suppression clears filters.
+   */
+  #updateFramework(fw: SimFramework, call: UpdateFrameworkCall): CallResult {
+    const cs = this.cs;
+    const info = call.update_framework.framework_info;
+    const suppressed = call.update_framework.suppressed_roles ?? [];
+    const refuse = (message: string): CallResult => ({ ok: false, status: 400, message });
+    const problem = frameworkInfoProblem(info, suppressed);
+    if (problem !== undefined) return refuse(problem);
+    if (info.user !== fw.info.user) return refuse("Updating 'FrameworkInfo.user' is unsupported");
+    if ((info.checkpoint ?? false) !== (fw.info.checkpoint ?? false))
+      return refuse("Updating 'FrameworkInfo.checkpoint' is unsupported");
+    if (info.principal !== fw.info.principal)
+      return refuse("Updating 'FrameworkInfo.principal' is unsupported");
+    const offerRole = frameworkRoles(fw.info)[0] ?? '*';
+    const caps = new Set((info.capabilities ?? []).map((c) => c.type));
+    const wasSuppressed = fw.suppressed;
+    fw.info = { ...info, id: { value: fw.id } };
+    fw.partitionAware = caps.has('PARTITION_AWARE');
+    fw.killingState = caps.has('TASK_KILLING_STATE');
+    fw.suppressed = suppressed.length > 0;
+    if (!frameworkRoles(fw.info).includes(offerRole)) {
+      for (const offerId of [...fw.offers]) {
+        removeOffer(cs, offerId);
+        fw.connection?.deliver({ type: 'RESCIND', rescind: { offer_id: { value: offerId } } });
+      }
+    }
+    if (wasSuppressed && !fw.suppressed) fw.filters.clear();
+    markAllDirty(cs);
+    return { ok: true, status: 200 };
   }
 
   /** TEARDOWN or failover timeout: tasks are killed without updates, the stream closes, the id is retired. */
@@ -372,6 +437,6 @@ export class SimMaster {
 /** True when every listed role is one of the framework's (an empty or absent list means all). */
 function rolesSubscribed(fw: SimFramework, roles: readonly string[] | undefined): boolean {
   if (roles === undefined || roles.length === 0) return true;
-  const mine = fw.info.roles ?? [fw.info.role ?? '*'];
+  const mine = frameworkRoles(fw.info);
   return roles.every((r) => mine.includes(r));
 }

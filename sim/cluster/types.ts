@@ -106,6 +106,8 @@ export interface SimAgent {
   readonly updates: Map<string, PendingUpdate[]>;
   readonly retry: Map<string, { at: number; delay: number }>;
   removed: boolean;
+  /** Simulated time the agent registered. */
+  readonly registeredAt: number;
 }
 
 export interface SimOffer {
@@ -129,6 +131,8 @@ export interface SimFramework {
   readonly offers: Set<string>;
   removed: boolean;
   disconnectedAt?: number;
+  /** Simulated time the framework first subscribed. */
+  readonly registeredAt: number;
 }
 
 /** Mesos resource objects for an offer or a task (unreserved, role "*"). */

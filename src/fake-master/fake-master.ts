@@ -211,7 +211,8 @@ export class FakeMaster {
       if (!this.#redirectIfFollower(index, res, `/master/state${url.search}`)) return;
       const self = this.#listeners[index] as Listener;
       const leader = this.#leaderListener();
-      const body = this.runner.run(() => masterState(this.master.cs, self, leader));
+      const flags = this.#flags();
+      const body = this.runner.run(() => masterState(this.master.cs, { self, leader, flags }));
       return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
     }
     if (path === '/offerlab/failover' && req.method === 'POST') {
@@ -255,24 +256,45 @@ export class FakeMaster {
     return false;
   }
 
-  #authorized(req: IncomingMessage): boolean {
+  /** The flags a real master started like this one would list in `/master/state`. */
+  #flags(): Record<string, string> {
+    const timing = this.master.cs.timing;
+    const authenticate = this.#opts.credentials ? 'true' : 'false';
+    return {
+      allocation_interval: `${timing.allocationIntervalMs / 1000}secs`,
+      authenticate_http_frameworks: authenticate,
+      authenticate_frameworks: authenticate,
+      http_framework_authenticators: 'basic',
+      port: String(this.#listeners[0]?.port ?? 5050),
+      roles: '',
+      work_dir: '',
+    };
+  }
+
+  /**
+   * The authenticated principal; `undefined` when the master does not authenticate frameworks,
+   * `false` when the credentials are missing or wrong.
+   */
+  #principal(req: IncomingMessage): string | undefined | false {
     const credentials = this.#opts.credentials;
-    if (!credentials) return true;
+    if (!credentials) return undefined;
     const header = req.headers.authorization ?? '';
     const m = /^Basic ([A-Za-z0-9+/=]+)$/.exec(header);
     if (!m) return false;
     const text = Buffer.from(m[1] as string, 'base64').toString('utf8');
     const colon = text.indexOf(':');
     if (colon < 0) return false;
-    const expected = credentials.get(text.slice(0, colon));
+    const principal = text.slice(0, colon);
+    const expected = credentials.get(principal);
     if (expected === undefined) return false;
     const a = Buffer.from(text.slice(colon + 1));
     const b = Buffer.from(expected);
-    return a.length === b.length && timingSafeEqual(a, b);
+    return a.length === b.length && timingSafeEqual(a, b) ? principal : false;
   }
 
   async #scheduler(index: number, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
-    if (!this.#authorized(req)) {
+    const principal = this.#principal(req);
+    if (principal === false) {
       return void res
         .writeHead(401, { ...TEXT, 'www-authenticate': 'Basic realm="mesos-master-scheduler"' })
         .end();
@@ -310,16 +332,21 @@ export class FakeMaster {
     if (invalid !== undefined)
       return void res.writeHead(400, TEXT).end(`Failed to validate scheduler::Call: ${invalid}`);
     if ((call.type as string) === 'UNKNOWN') return void res.writeHead(501, TEXT).end();
-    if (call.type === 'SUBSCRIBE') return this.#subscribe(req, res, call);
+    if (call.type === 'SUBSCRIBE') return this.#subscribe(req, res, call, principal);
     const streamId = req.headers['mesos-stream-id'];
     const result = this.runner.run(() =>
-      this.master.call(typeof streamId === 'string' ? streamId : undefined, call),
+      this.master.call(typeof streamId === 'string' ? streamId : undefined, call, principal),
     );
-    if (result.ok) return void res.writeHead(202).end();
+    if (result.ok) return void res.writeHead(result.status ?? 202).end();
     res.writeHead(result.status, TEXT).end(result.message);
   }
 
-  #subscribe(req: IncomingMessage, res: ServerResponse, call: SubscribeCall): void {
+  #subscribe(
+    req: IncomingMessage,
+    res: ServerResponse,
+    call: SubscribeCall,
+    principal: string | undefined,
+  ): void {
     const format = negotiate(req.headers.accept);
     if (format === undefined) return void res.writeHead(406, TEXT).end();
     if (req.headers['mesos-stream-id'] !== undefined) {
@@ -328,34 +355,48 @@ export class FakeMaster {
         .end("Subscribe calls should not include the 'Mesos-Stream-Id' header");
     }
     const codec = codecFor(format);
+    // Events the master gives while it decides on the SUBSCRIBE wait until the 200 is written:
+    // a refused call is answered with its 4xx and no stream at all.
+    let early: Uint8Array[] | undefined = [];
+    let endEarly = false;
     const conn: Connection = {
       streamId: randomUUID(),
       open: true,
       deliver: (event) => {
-        if (conn.open && !res.writableEnded) res.write(encodeRecord(codec.encodeEvent(event)));
+        if (!conn.open || res.writableEnded) return;
+        const record = encodeRecord(codec.encodeEvent(event));
+        if (early) early.push(record);
+        else res.write(record);
       },
       close: () => {
         if (!conn.open) return;
         conn.open = false;
-        res.end();
+        if (early) endEarly = true;
+        else res.end();
       },
     };
+    const result = this.runner.run(() => {
+      this.#startTimeline();
+      return this.master.subscribe(conn, call, principal);
+    });
+    if (!result.ok) {
+      conn.open = false;
+      return void res.writeHead(result.status, TEXT).end(result.message);
+    }
     res.writeHead(200, {
       'content-type': codec.contentType,
       'mesos-stream-id': conn.streamId,
       'cache-control': 'no-cache',
     });
+    for (const record of early) res.write(record);
+    early = undefined;
+    if (endEarly) return void res.end();
     res.flushHeaders();
     res.on('close', () => {
       if (!conn.open) return;
       this.runner.run(() => this.master.disconnect(conn));
     });
-    const result = this.runner.run(() => {
-      this.#startTimeline();
-      return this.master.subscribe(conn, call);
-    });
-    if (!result.ok) conn.close(result.message);
-    else this.#opts.log?.(`framework ${conn.frameworkId ?? '?'} subscribed (${format})`);
+    this.#opts.log?.(`framework ${conn.frameworkId ?? '?'} subscribed (${format})`);
   }
 }
 

@@ -282,7 +282,11 @@ export class HttpTransport implements Transport {
     if (event.type === 'SUBSCRIBED') {
       this.#attempt = 0;
       const seconds = event.subscribed.heartbeat_interval_seconds;
-      if (seconds !== undefined && seconds > 0) this.#heartbeatMs = seconds * 1000;
+      if (seconds !== undefined && seconds > 0) {
+        this.#heartbeatMs = seconds * 1000;
+        // the watchdog was armed before the master told the interval
+        if (this.#stream) this.#armWatchdog(this.#stream);
+      }
     }
     this.#listener?.received(event);
   }

@@ -296,7 +296,8 @@ export type CallType =
   | 'RECONCILE'
   | 'MESSAGE'
   | 'REQUEST'
-  | 'SUPPRESS';
+  | 'SUPPRESS'
+  | 'UPDATE_FRAMEWORK';
 
 export interface SubscribeCall {
   framework_id?: Id;
@@ -358,6 +359,12 @@ export interface RequestCall {
   request: { requests?: { agent_id?: Id; resources?: Resource[] }[] };
 }
 
+export interface UpdateFrameworkCall {
+  framework_id: Id;
+  type: 'UPDATE_FRAMEWORK';
+  update_framework: { framework_info: FrameworkInfo; suppressed_roles?: string[] };
+}
+
 export type Call =
   | SubscribeCall
   | TeardownCall
@@ -370,7 +377,8 @@ export type Call =
   | AcknowledgeCall
   | ReconcileCall
   | MessageCall
-  | RequestCall;
+  | RequestCall
+  | UpdateFrameworkCall;
 
 // ---- events ---------------------------------------------------------------------------------
 

@@ -1,5 +1,5 @@
 import type { Call, Event } from '../../core/mesos/v1.ts';
-import { decodeCallJson, decodeEventJson, encodeJson } from './json.ts';
+import { decodeCallJson, decodeEventJson, encodeCallJson, encodeEventJson } from './json.ts';
 import { decodeCallProto, decodeEventProto, encodeCallProto, encodeEventProto } from './protobuf.ts';
 
 export type WireFormat = 'json' | 'protobuf';
@@ -19,10 +19,10 @@ export interface Codec {
 const JSON_CODEC: Codec = {
   format: 'json',
   contentType: CONTENT_TYPES.json,
-  encodeCall: encodeJson,
+  encodeCall: encodeCallJson,
   decodeEvent: decodeEventJson,
   decodeCall: decodeCallJson,
-  encodeEvent: encodeJson,
+  encodeEvent: encodeEventJson,
 };
 
 const PROTOBUF_CODEC: Codec = {

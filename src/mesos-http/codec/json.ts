@@ -1,7 +1,8 @@
 import type { Call, Event, EventType } from '../../core/mesos/v1.ts';
 import { CallRejected } from './errors.ts';
-import { callType } from './proto-root.ts';
+import { callType, eventType } from './proto-root.ts';
 import { fromStoutJson } from './stout-json.ts';
+import { toStoutJson } from './stout-writer.ts';
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder('utf-8', { fatal: true });
@@ -24,10 +25,28 @@ const EVENT_TYPES: ReadonlySet<EventType> = new Set<EventType>([
  * A Call or Event as the master writes and reads JSON: compact, enum names, bytes as base64, and
  * 64-bit `nanoseconds` (kept as decimal strings inside offerlab) written as bare numbers.
  */
-export function encodeJson(value: Call | Event): Uint8Array {
-  let text = JSON.stringify(value);
-  if (text.includes('"nanoseconds"')) text = text.replace(/"nanoseconds":"(-?\d+)"/g, '"nanoseconds":$1');
-  return encoder.encode(text);
+export function encodeCallJson(call: Call): Uint8Array {
+  return encoder.encode(quoteless(JSON.stringify(call)));
+}
+
+/**
+ * An event as the master writes it (stout's jsonify of the protobuf): fields in declaration order,
+ * empty repeated fields left out, whole doubles with `.0`, 64-bit integers as bare numbers.
+ */
+export function encodeEventJson(event: Event): Uint8Array {
+  return encoder.encode(toStoutJson(eventType(), event as unknown as Record<string, unknown>));
+}
+
+/** `"nanoseconds":"123"` → `"nanoseconds":123`: offerlab's decimal strings as the master's numbers. */
+function quoteless(text: string): string {
+  return text.includes('"nanoseconds"') ? text.replace(/"nanoseconds":"(-?\d+)"/g, '"nanoseconds":$1') : text;
+}
+
+/** `"nanoseconds":123` → `"nanoseconds":"123"`, so values above 2^53 keep every digit through JSON.parse. */
+function quoted(text: string): string {
+  return text.includes('"nanoseconds"')
+    ? text.replace(/"nanoseconds"\s*:\s*(-?\d+)/g, '"nanoseconds":"$1"')
+    : text;
 }
 
 /**
@@ -35,10 +54,7 @@ export function encodeJson(value: Call | Event): Uint8Array {
  * above 2^53 keep every digit; event types offerlab does not know come back as `UNKNOWN`.
  */
 export function decodeEventJson(bytes: Uint8Array): Event {
-  let text = decoder.decode(bytes);
-  if (text.includes('"nanoseconds"'))
-    text = text.replace(/"nanoseconds"\s*:\s*(-?\d+)/g, '"nanoseconds":"$1"');
-  const value: unknown = JSON.parse(text);
+  const value: unknown = JSON.parse(quoted(decoder.decode(bytes)));
   if (typeof value !== 'object' || value === null || Array.isArray(value))
     throw new Error('not a Mesos event: not a JSON object');
   const type = (value as { type?: unknown }).type;
@@ -49,11 +65,9 @@ export function decodeEventJson(bytes: Uint8Array): Event {
 
 /** A call body as the master reads it; refusals carry the master's status and message. */
 export function decodeCallJson(bytes: Uint8Array): Call {
-  let text: string;
   let value: unknown;
   try {
-    text = decoder.decode(bytes);
-    value = JSON.parse(text);
+    value = JSON.parse(quoted(decoder.decode(bytes)));
   } catch (err) {
     throw new CallRejected(400, `Failed to parse body into JSON: ${(err as Error).message}`);
   }

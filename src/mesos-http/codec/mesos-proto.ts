@@ -441,6 +441,10 @@ message Call {
     required bytes data = 3;
   }
   message Request { repeated mesos.v1.Request requests = 1; }
+  message UpdateFramework {
+    required mesos.v1.FrameworkInfo framework_info = 1;
+    repeated string suppressed_roles = 2;
+  }
   optional mesos.v1.FrameworkID framework_id = 1;
   optional Type type = 2;
   optional Subscribe subscribe = 3;
@@ -456,6 +460,7 @@ message Call {
   optional Message message = 10;
   optional Request request = 11;
   optional Suppress suppress = 16;
+  optional UpdateFramework update_framework = 19;
 }
 
 message Event {

@@ -60,6 +60,8 @@ export function decodeCallProto(bytes: Uint8Array): Call {
   }
   if (call.type === 'ACCEPT') {
     for (const op of call.accept?.operations ?? []) numericRanges(op.launch?.task_infos);
+  } else if (call.type === 'REQUEST') {
+    numericRanges(call.request.requests);
   }
   return call;
 }
