@@ -1,4 +1,5 @@
-import { type ClusterEvent, FakeMaster } from '../fake-master/fake-master.ts';
+import { FakeMaster } from '../fake-master/fake-master.ts';
+import { scenarioCluster } from '../fake-master/from-scenario.ts';
 import { groupAgents } from '../scenario/agents.ts';
 import { loadScenarioFile } from '../scenario/load.ts';
 import type { AgentGroup } from '../scenario/types.ts';
@@ -40,19 +41,9 @@ export async function fakeMasterCommand(opts: FakeMasterCommandOptions): Promise
   const port = integer(opts.port, '--port', 0, 65535);
   const speed = parseSpeed(opts.speed);
   const scenario = opts.cluster === undefined ? undefined : loadScenarioFile(opts.cluster);
-  const groups = scenario?.cluster.agents ?? [DEFAULT_GROUP];
-  const timeline: ClusterEvent[] = [];
-  for (const w of scenario?.workload ?? []) {
-    if (w.item.kind === 'agents')
-      timeline.push({ at: w.at, kind: 'agents', agents: groupAgents(w.item.group) });
-  }
-  for (const f of scenario?.faults ?? []) {
-    timeline.push(
-      f.item.kind === 'agent-loss'
-        ? { at: f.at, kind: 'agent-loss', hostname: f.item.hostname }
-        : { at: f.at, kind: 'master-failover', downMs: f.item.downMs },
-    );
-  }
+  const cluster = scenario
+    ? scenarioCluster(scenario)
+    : { agents: groupAgents(DEFAULT_GROUP), timing: {}, timeline: [] };
   const seed =
     opts.seed === undefined ? (scenario?.seed ?? 1) : integer(opts.seed, '--seed', -(2 ** 31), 2 ** 31);
   const started = Date.now();
@@ -63,9 +54,7 @@ export async function fakeMasterCommand(opts: FakeMasterCommandOptions): Promise
   const fake = new FakeMaster({
     host: opts.host,
     ports: Array.from({ length: count }, (_, i) => (port === 0 ? 0 : port + i)),
-    agents: groups.flatMap(groupAgents),
-    timeline,
-    ...(scenario ? { timing: scenario.cluster.timing } : {}),
+    ...cluster,
     speed,
     seed,
     ...(opts.credentials !== undefined ? { credentials: readCredentialsFile(opts.credentials) } : {}),
@@ -80,7 +69,8 @@ export async function fakeMasterCommand(opts: FakeMasterCommandOptions): Promise
     );
   }
   const hostPorts = urls.map((u) => u.replace('http://', '')).join(',');
-  const agents = groups.reduce((n, g) => n + g.count, 0);
+  const agents = cluster.agents.length;
+  const timeline = cluster.timeline;
   process.stdout.write(
     [
       `offerlab fake-master: ${count} master${count === 1 ? '' : 's'}, leader ${urls[0]}`,

@@ -48,8 +48,11 @@ export function taskEnded(
   const ranFor = task.runningAt === undefined ? 0 : now - task.runningAt;
   const agentId = task.agentId;
   endTask(state, task, mesosState, reason, now);
+  // Mesos reports each task of a removed agent, then sends FAILURE. The agent counts as gone once
+  // its last task is reported (or at FAILURE), not at the first report: over HTTP the reports
+  // arrive one by one, and until then its other tasks are still running as far as anyone knows.
   if (reason !== undefined && AGENT_GONE.has(reason) && agentId !== undefined) {
-    agentGone(state, agentId, reason, now, out);
+    if ((state.agents.get(agentId)?.taskIds.size ?? 0) === 0) agentGone(state, agentId, reason, now, out);
   }
   const family = familyOf(state, task);
   if (task.killRequested !== undefined) {

@@ -1,6 +1,16 @@
 import test from 'ava';
 import type { AcknowledgeCall, KillCall } from '../../../src/core/mesos/v1.ts';
-import { agentId, calls, Harness, offer, offersEvent, records, spec, update } from '../../helpers/core.ts';
+import {
+  agentId,
+  calls,
+  Harness,
+  launched,
+  offer,
+  offersEvent,
+  records,
+  spec,
+  update,
+} from '../../helpers/core.ts';
 
 const UUID = 'jVuXL0yIRpqMq4TnAUkVPw==';
 
@@ -148,4 +158,18 @@ test('status › an unreachable unconstrained task is replaced after the timeout
   const subs = records(cmds, 'task-submitted').map((r) => (r.type === 'task-submitted' ? r.spec.id : ''));
   t.deepEqual(subs, ['plain']);
   t.is(h.state.tasks.get(single as string)?.phase, 'unreachable');
+});
+
+test('status › an agent is forgotten when the last of its tasks is reported removed, not at the first', (t) => {
+  const h = new Harness({ relaunchBackoffMs: 0 }).subscribe();
+  h.submit(spec({ id: 'web', mem: 64 }), { count: 2 });
+  h.feed(offersEvent(offer(0)));
+  const [a, b] = launched(h.last).map((l) => l.task);
+  const lost = { agent: 0, reason: 'REASON_AGENT_REMOVED', source: 'SOURCE_MASTER' } as const;
+  const first = h.feed(update(a as string, 'TASK_LOST', lost));
+  t.is(records(first, 'agent-removed').length, 0, 'the other task is still on the agent');
+  t.true(h.state.agents.has(agentId(0)));
+  const last = h.feed(update(b as string, 'TASK_LOST', lost));
+  t.is(records(last, 'agent-removed').length, 1);
+  t.false(h.state.agents.has(agentId(0)));
 });
