@@ -218,9 +218,10 @@ export class FakeMaster {
     if (path === '/offerlab/failover' && req.method === 'POST') {
       const down = parseDuration(url.searchParams.get('down') ?? '10s');
       if (down === undefined) return void res.writeHead(400, TEXT).end('down must be a duration such as 10s');
-      this.failover(down);
+      // Answer first: the failover closes this master's sockets, the one asking included.
+      res.once('finish', () => this.failover(down));
       return void res
-        .writeHead(202, { 'content-type': 'application/json' })
+        .writeHead(202, { 'content-type': 'application/json', connection: 'close' })
         .end(JSON.stringify({ failover: true, downMs: down }));
     }
     if (path === '/offerlab/agent-loss' && req.method === 'POST') {

@@ -1,0 +1,177 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import test from 'ava';
+
+/**
+ * Failover with real processes: `offerlab fake-master` in one process, `offerlab run
+ * --transport=http` in another, and the leading master cut down in the middle of the launches.
+ * The scheduler must resubscribe with the same framework id, reconcile, and end with every task
+ * running exactly once: nothing lost, nothing duplicated, nothing killed by the failover timeout.
+ */
+
+const BIN = join(process.cwd(), 'bin', 'offerlab.js');
+const SPEED = 20;
+const TASKS = 24;
+
+const SCENARIO = `name: failover-launches
+seed: 11
+duration: 3m
+cluster:
+  agents:
+    - { name: node, count: 6, resources: { cpus: 4, mem: 4096, disk: 10000, ports: "31000-32000" } }
+workload:
+  - at: 0s
+    submit: { id: web, dockerimage: nginx, mem: 512, cpus: 0.5 }
+    count: ${TASKS}
+    spread: 40s
+expect:
+  running: { web: ${TASKS} }
+`;
+
+interface Proc {
+  child: ChildProcess;
+  stdout: string;
+  stderr: string;
+  exited: Promise<number>;
+}
+
+function start(args: string[]): Proc {
+  const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, NO_COLOR: '1' } });
+  const p: Proc = { child, stdout: '', stderr: '', exited: Promise.resolve(0) };
+  child.stdout?.on('data', (d: Buffer) => {
+    p.stdout += d.toString();
+  });
+  child.stderr?.on('data', (d: Buffer) => {
+    p.stderr += d.toString();
+  });
+  p.exited = new Promise((resolve) =>
+    child.on('exit', (code, signal) => resolve(code ?? (signal ? 128 : -1))),
+  );
+  return p;
+}
+
+async function until<T>(
+  what: string,
+  probe: () => Promise<T | undefined> | T | undefined,
+  ms = 30_000,
+): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const v = await probe();
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+interface MasterState {
+  id: string;
+  frameworks: { id: string; tasks: { id: string; state: string }[]; completed_tasks: { id: string }[] }[];
+  completed_frameworks: unknown[];
+}
+
+async function state(base: string): Promise<MasterState | undefined> {
+  try {
+    const res = await fetch(`${base}/master/state`);
+    return res.status === 200 ? ((await res.json()) as MasterState) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function leaderState(
+  urls: readonly string[],
+): Promise<{ base: string; state: MasterState } | undefined> {
+  for (const base of urls) {
+    const s = await state(base);
+    if (s !== undefined) return { base, state: s };
+  }
+  return undefined;
+}
+
+let dir = '';
+test.before(() => {
+  dir = mkdtempSync(join(tmpdir(), 'offerlab-failover-'));
+  writeFileSync(join(dir, 'failover.yaml'), SCENARIO);
+});
+test.after.always(() => rmSync(dir, { recursive: true, force: true }));
+
+async function failoverDuringLaunches(t: import('ava').ExecutionContext, masters: number, format: string) {
+  const file = join(dir, 'failover.yaml');
+  const fake = start([
+    'fake-master',
+    '--masters',
+    String(masters),
+    '--port',
+    '0',
+    '--speed',
+    String(SPEED),
+    '--cluster',
+    file,
+  ]);
+  try {
+    const line = await until('the fake master to listen', () => /masters +(.+)\n/.exec(fake.stdout)?.[1]);
+    const urls = line.split(', ').map((u) => u.replace(' (leading)', ''));
+    const hostPorts = urls.map((u) => u.replace('http://', '')).join(',');
+    const out = join(dir, `result-${masters}-${format}.json`);
+    const run = start([
+      'run',
+      file,
+      '--transport=http',
+      '--master',
+      hostPorts,
+      '--content-type',
+      format,
+      '--speed',
+      String(SPEED),
+      '--json',
+      out,
+      '--no-teardown',
+      '--quiet',
+    ]);
+    // Cut the leading master while some, not all, tasks are launched.
+    const before = await until('some launches', async () => {
+      const s = await leaderState(urls);
+      const n = s?.state.frameworks[0]?.tasks.length ?? 0;
+      return n >= 3 && n < TASKS ? s : undefined;
+    });
+    const launchedBefore = before.state.frameworks[0]?.tasks.length ?? 0;
+    const frameworkId = before.state.frameworks[0]?.id;
+    const cut = await fetch(`${before.base}/offerlab/failover?down=5s`, { method: 'POST' });
+    t.is(cut.status, 202);
+
+    const code = await run.exited;
+    t.is(code, 0, `offerlab run failed:\n${run.stdout}\n${run.stderr}`);
+    const result = JSON.parse(readFileSync(out, 'utf8'));
+    t.deepEqual(result.violations, []);
+    t.true(
+      result.expectations.every((e: { ok: boolean }) => e.ok),
+      JSON.stringify(result.expectations),
+    );
+    t.is(result.metrics.relaunches, 0, 'no task had to be relaunched');
+    t.true(result.metrics.subscriptions >= 2, 'the scheduler subscribed again after the cut');
+
+    const after = await until('a leader', () => leaderState(urls));
+    if (masters > 1) t.not(after.state.id, before.state.id, 'another master leads');
+    t.is(after.state.frameworks.length, 1);
+    t.is(after.state.frameworks[0]?.id, frameworkId, 'the framework resubscribed with its id');
+    const tasks = after.state.frameworks[0]?.tasks ?? [];
+    t.is(tasks.length, TASKS);
+    t.is(new Set(tasks.map((x) => x.id)).size, TASKS, 'no task twice');
+    t.true(tasks.every((x) => x.state === 'TASK_RUNNING'));
+    t.deepEqual(after.state.frameworks[0]?.completed_tasks, [], 'nothing was killed');
+    t.deepEqual(after.state.completed_frameworks, [], 'the failover timeout did not remove the framework');
+    t.log(`${launchedBefore} of ${TASKS} tasks launched when the leader was cut`);
+  } finally {
+    fake.child.kill('SIGTERM');
+    await fake.exited;
+  }
+}
+
+test('failover › three masters: the leader is cut mid-launch, the scheduler follows the new one (JSON)', (t) =>
+  failoverDuringLaunches(t, 3, 'json'));
+
+test('failover › one master: it goes down mid-launch and comes back, the scheduler resubscribes (protobuf)', (t) =>
+  failoverDuringLaunches(t, 1, 'protobuf'));
