@@ -2,8 +2,24 @@ import type { Event, Offer } from '../src/core/mesos/v1.ts';
 import { codecFor, type WireFormat } from '../src/mesos-http/codec/codec.ts';
 import { encodeRecord, RecordIODecoder } from '../src/mesos-http/codec/recordio.ts';
 
-/** A realistic offer: four resources with role and allocation info, URL, three attributes. */
-export function sampleOffer(i: number): Offer {
+/**
+ * Offer shapes as a Mesos 1.11 master sends them. `multi-role` is the first offer of the reference's
+ * §6.3 (a MULTI_ROLE framework: allocation info on the offer and on each of its four resources,
+ * three attributes; about 1,050 bytes of JSON). `single-role` is what a framework without
+ * MULTI_ROLE gets (the master strips the allocation info) with two attributes, about 700 bytes:
+ * the size the B9 target was set for.
+ */
+export type OfferShape = 'single-role' | 'multi-role';
+
+export function sampleOffer(i: number, shape: OfferShape = 'multi-role'): Offer {
+  if (shape === 'single-role') {
+    const { allocation_info: _, attributes = [], resources, ...rest } = sampleOffer(i, 'multi-role');
+    return {
+      ...rest,
+      resources: resources.map(({ allocation_info: __, ...r }) => r),
+      attributes: attributes.slice(0, 2),
+    };
+  }
   const role = { role: '*', allocation_info: { role: 'lab' } };
   return {
     id: { value: `7c2a4f3e-9b1d-4c8e-a5f6-0d1e2f3a4b5c-O${i}` },
@@ -44,19 +60,23 @@ function stream(
   format: WireFormat,
   events: number,
   offersPerEvent: number,
-): { bytes: Uint8Array; texts: string[] } {
+  shape: OfferShape,
+): { bytes: Uint8Array; records: Uint8Array[]; texts: string[] } {
   const codec = codecFor(format);
   const parts: Uint8Array[] = [];
+  const records: Uint8Array[] = [];
   const texts: string[] = [];
   const json = codecFor('json');
   for (let e = 0; e < events; e++) {
     const event: Event = {
       type: 'OFFERS',
       offers: {
-        offers: Array.from({ length: offersPerEvent }, (_, j) => sampleOffer(e * offersPerEvent + j)),
+        offers: Array.from({ length: offersPerEvent }, (_, j) => sampleOffer(e * offersPerEvent + j, shape)),
       },
     };
-    parts.push(encodeRecord(codec.encodeEvent(event)));
+    const record = codec.encodeEvent(event);
+    records.push(record);
+    parts.push(encodeRecord(record));
     texts.push(new TextDecoder().decode(json.encodeEvent(event)));
   }
   const total = parts.reduce((n, p) => n + p.length, 0);
@@ -66,13 +86,18 @@ function stream(
     bytes.set(p, at);
     at += p.length;
   }
-  return { bytes, texts };
+  return { bytes, records, texts };
 }
 
 export interface DecodeFigures {
   format: WireFormat;
+  shape: OfferShape;
   offersPerEvent: number;
+  /** Encoded size of one offer in this format. */
+  bytesPerOffer: number;
   offersPerSecond: number;
+  /** The same records decoded without the RecordIO framing. */
+  unframedPerSecond: number;
   jsonParsePerSecond: number;
 }
 
@@ -84,9 +109,10 @@ export function measureDecode(
   format: WireFormat,
   offersPerEvent: number,
   totalOffers: number,
+  shape: OfferShape = 'multi-role',
 ): DecodeFigures {
   const events = Math.ceil(totalOffers / offersPerEvent);
-  const { bytes, texts } = stream(format, events, offersPerEvent);
+  const { bytes, records, texts } = stream(format, events, offersPerEvent, shape);
   const codec = codecFor(format);
   const run = () => {
     const decoder = new RecordIODecoder();
@@ -99,6 +125,14 @@ export function measureDecode(
     }
     return offers;
   };
+  const unframed = () => {
+    let offers = 0;
+    for (const record of records) {
+      const e = codec.decodeEvent(record);
+      if (e.type === 'OFFERS') offers += e.offers.offers.length;
+    }
+    return offers;
+  };
   const parse = () => {
     let offers = 0;
     for (const t of texts)
@@ -106,6 +140,7 @@ export function measureDecode(
     return offers;
   };
   run();
+  unframed();
   parse();
   const best = (fn: () => number) => {
     let bestMs = Number.POSITIVE_INFINITY;
@@ -119,8 +154,11 @@ export function measureDecode(
   const offers = events * offersPerEvent;
   return {
     format,
+    shape,
     offersPerEvent,
+    bytesPerOffer: Math.round(bytes.length / offers),
     offersPerSecond: offers / (best(run) / 1000),
+    unframedPerSecond: offers / (best(unframed) / 1000),
     jsonParsePerSecond: offers / (best(parse) / 1000),
   };
 }

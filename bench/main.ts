@@ -4,8 +4,10 @@
  * `npm run bench -- --quick` shortens the large day to two simulated hours.
  */
 import { cpus } from 'node:os';
+import { measureDecode, type OfferShape } from './decode.ts';
 import { measureEventQueue } from './event-queue.ts';
 import { largeDay } from './large-day.ts';
+import { type LatencyCase, measureLatency } from './latency.ts';
 import { measurePlacement } from './placement.ts';
 
 const quick = process.argv.includes('--quick');
@@ -48,6 +50,59 @@ for (const pending of [1_000, 100_000]) {
     out.events_per_s = Math.round(q.eventsPerSecond);
     out.events_vs_naive = Number(q.ratio.toFixed(2));
   }
+}
+
+log('');
+log('transport decode: RecordIO stream of OFFERS events in 64 KiB chunks, vs JSON.parse of the same events');
+for (const shape of ['single-role', 'multi-role'] as OfferShape[]) {
+  for (const format of ['json', 'protobuf'] as const) {
+    for (const perEvent of [1, 100]) {
+      const d = measureDecode(format, perEvent, 100_000, shape);
+      const framing = 1 - d.offersPerSecond / d.unframedPerSecond;
+      log(
+        `  ${shape.padEnd(11)} ${format.padEnd(8)} ${String(perEvent).padStart(3)} offer${perEvent === 1 ? ' ' : 's'}/event  ${String(d.bytesPerOffer).padStart(5)} B/offer  ${k(d.offersPerSecond).padStart(9)} offers/s  JSON.parse ${k(d.jsonParsePerSecond)}/s (${(d.offersPerSecond / d.jsonParsePerSecond).toFixed(2)}×)  framing ${(framing * 100).toFixed(0)}%`,
+      );
+      const key = `decode_${format}_${shape.replace('-', '_')}_${perEvent}`;
+      out[`${key}_per_s`] = Math.round(d.offersPerSecond);
+      out[`${key}_vs_json_parse`] = Number((d.offersPerSecond / d.jsonParsePerSecond).toFixed(2));
+    }
+  }
+}
+
+log('');
+log('offer-to-ACCEPT latency: offerlab fake-master in its own process, the scheduler here, over loopback');
+const latencyCases: LatencyCase[] = [
+  {
+    name: 'single-offer events',
+    churnAgents: 40,
+    allocationMs: 5,
+    backgroundAgents: quick ? 1_000 : 10_000,
+    backgroundTasks: quick ? 5_000 : 50_000,
+    warmupSeconds: 3,
+    maxWarmupSeconds: 120,
+    measureSeconds: quick ? 5 : 20,
+    format: 'json',
+  },
+  {
+    name: '100-offer events',
+    churnAgents: 1_000,
+    allocationMs: 100,
+    backgroundAgents: 0,
+    backgroundTasks: 0,
+    warmupSeconds: 5,
+    maxWarmupSeconds: 60,
+    measureSeconds: quick ? 5 : 20,
+    format: 'json',
+  },
+];
+for (const c of latencyCases) {
+  const l = await measureLatency(c);
+  log(
+    `  ${c.name.padEnd(20)} ${k(c.backgroundAgents + c.churnAgents)} agents, ${k(c.backgroundTasks)} background tasks  ${l.meanOffersPerEvent.toFixed(1)} offers/event  ${k(l.accepted)} accepted  p50 ${l.p50Ms.toFixed(2)} ms  p99 ${l.p99Ms.toFixed(2)} ms  (engine p50 ${l.engineP50Ms.toFixed(2)} / p99 ${l.engineP99Ms.toFixed(2)} ms; settled after ${l.settledSeconds.toFixed(0)} s)`,
+  );
+  const key = c.churnAgents > 100 ? 'latency_100_offer' : 'latency_single_offer';
+  out[`${key}_p50_ms`] = Number(l.p50Ms.toFixed(3));
+  out[`${key}_p99_ms`] = Number(l.p99Ms.toFixed(3));
 }
 
 log('');

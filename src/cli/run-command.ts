@@ -73,6 +73,23 @@ function liveSettings(opts: RunCommandOptions): LiveOptions {
   };
 }
 
+/** A live run that Ctrl-C ends cleanly: the framework is torn down (unless --no-teardown) and reported. */
+async function runInterruptibly(
+  scenario: Parameters<typeof runLive>[0],
+  opts: LiveOptions,
+): Promise<RunResult> {
+  const stop = new AbortController();
+  const onSignal = () => stop.abort();
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    return await runLive(scenario, { ...opts, signal: stop.signal });
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
 /** `offerlab run FILE…`: runs each scenario, prints its summary, returns the exit code. */
 export async function runCommand(files: readonly string[], opts: RunCommandOptions): Promise<number> {
   if (opts.transport !== 'sim' && opts.transport !== 'http') {
@@ -97,7 +114,9 @@ export async function runCommand(files: readonly string[], opts: RunCommandOptio
       ...(opts.trace !== undefined ? { tracePath: perScenario(opts.trace, scenario.name, many) } : {}),
       onProgress: (t: number, total: number) => progress.update(t, total, formatDuration(t)),
     };
-    const result = live ? await runLive(scenario, { ...common, ...live }) : simulate(scenario, common);
+    const result = live
+      ? await runInterruptibly(scenario, { ...common, ...live })
+      : simulate(scenario, common);
     progress.stop();
     const wallMs = performance.now() - started;
     results.push(result);

@@ -403,15 +403,25 @@ export class FakeMaster {
 
 class BodyTooLarge extends Error {}
 
-async function readBody(req: IncomingMessage, limit: number): Promise<Uint8Array> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > limit) throw new BodyTooLarge(`request body over ${limit} bytes`);
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks);
+/**
+ * The whole request body. Plain 'data'/'end' listeners: an async iterator over the request costs
+ * about a tenth of a millisecond per call, which shows in the offer-to-ACCEPT latency.
+ */
+function readBody(req: IncomingMessage, limit: number): Promise<Uint8Array> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= limit) chunks.push(chunk);
+    });
+    req.once('end', () =>
+      size > limit
+        ? reject(new BodyTooLarge(`request body over ${limit} bytes`))
+        : resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size)),
+    );
+    req.once('error', reject);
+  });
 }
 
 async function drain(req: IncomingMessage): Promise<void> {

@@ -10,6 +10,8 @@ export class RealTimeRunner {
   readonly #speed: number;
   #origin = 0;
   #timer: NodeJS.Timeout | undefined;
+  /** Simulated time the pending timer wakes the runner at. */
+  #wakeAt = Number.POSITIVE_INFINITY;
   #running = false;
 
   constructor(sim: Simulation, speed: number) {
@@ -47,19 +49,26 @@ export class RealTimeRunner {
 
   #advance(): void {
     this.#timer = undefined;
+    this.#wakeAt = Number.POSITIVE_INFINITY;
     if (!this.#running) return;
     this.#sim.runUntil(Math.max(this.#sim.now(), this.now()));
     this.#plan();
   }
 
+  /**
+   * Sleeps until the next event is due (at most a second). A call that leaves the next event
+   * where it was keeps the timer already set: re-arming a timer on every HTTP call costs more
+   * than the call itself.
+   */
   #plan(): void {
-    if (this.#timer) clearTimeout(this.#timer);
     const next = this.#sim.nextEventTime();
-    if (!Number.isFinite(next)) {
-      this.#timer = setTimeout(() => this.#advance(), 1000);
-      return;
-    }
-    const wait = Math.max(0, (next - this.now()) / this.#speed);
-    this.#timer = setTimeout(() => this.#advance(), Math.min(1000, wait));
+    const now = this.now();
+    const wakeAt = Number.isFinite(next)
+      ? Math.min(next, now + 1000 * this.#speed)
+      : now + 1000 * this.#speed;
+    if (this.#timer && wakeAt >= this.#wakeAt) return;
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#wakeAt = wakeAt;
+    this.#timer = setTimeout(() => this.#advance(), Math.max(0, (wakeAt - now) / this.#speed));
   }
 }

@@ -30,6 +30,18 @@ export interface HttpTransportOptions {
   readonly requestTimeoutMs?: number;
   /** Diagnostics (never carries the secret). */
   readonly log?: (message: string) => void;
+  /** Timing hooks for benchmarks and metrics. */
+  readonly observer?: TransportObserver;
+}
+
+/** Called synchronously on the transport's path, so a hook can take timestamps. */
+export interface TransportObserver {
+  /** An event record arrived and was decoded, before the scheduler sees it. */
+  eventReceived?(event: Event): void;
+  /** A call is about to be posted to the leader. */
+  callSent?(call: Call): void;
+  /** The master answered a call (any status), after the response body was read. */
+  callAnswered?(call: Call, status: number): void;
 }
 
 const SCHEDULER_PATH = '/api/v1/scheduler';
@@ -101,6 +113,7 @@ export class HttpTransport implements Transport {
       this.#listener?.callFailed(call, `${call.type} not sent: not subscribed`);
       return;
     }
+    this.#opts.observer?.callSent?.(call);
     void this.#post(call, stream.streamId);
   }
 
@@ -257,6 +270,7 @@ export class HttpTransport implements Transport {
         if (this.#stream !== stream) return;
         for (const record of decoder.decode(chunk)) {
           const event = this.#codec.decodeEvent(record);
+          this.#opts.observer?.eventReceived?.(event);
           stream.lastEventAt = this.#opts.clock.now();
           this.#onEvent(event);
           if (this.#stream !== stream) return;
@@ -361,6 +375,7 @@ export class HttpTransport implements Transport {
         body: this.#codec.encodeCall(call),
       });
       const text = (await res.body.text()).trim();
+      this.#opts.observer?.callAnswered?.(call, res.statusCode);
       if (res.statusCode === 202 || res.statusCode === 200) return;
       const message = `${call.type} refused by ${origin} with HTTP ${res.statusCode}${text ? `: ${text}` : ''}`;
       this.#listener?.callFailed(call, message);

@@ -4,7 +4,7 @@ import { SeededRandom } from '../adapters/seeded-random.ts';
 import { SystemClock } from '../adapters/system-clock.ts';
 import { makeConfig } from '../core/scheduler/config.ts';
 import type { WireFormat } from '../mesos-http/codec/codec.ts';
-import { type Credentials, HttpTransport } from '../mesos-http/http-transport.ts';
+import { type Credentials, HttpTransport, type TransportObserver } from '../mesos-http/http-transport.ts';
 import type { RunResult } from '../report/run-result.ts';
 import { Driver } from '../runtime/driver.ts';
 import type { Scenario } from '../scenario/types.ts';
@@ -25,6 +25,10 @@ export interface LiveOptions {
   readonly teardown?: boolean;
   readonly onProgress?: (ms: number, durationMs: number) => void;
   readonly log?: (line: string) => void;
+  /** Timing hooks on the HTTP transport (benchmarks). */
+  readonly observer?: TransportObserver;
+  /** Ends the run early (Ctrl-C): it is torn down as usual and reported as interrupted. */
+  readonly signal?: AbortSignal;
 }
 
 /**
@@ -47,6 +51,7 @@ export async function runLive(scenario: Scenario, opts: LiveOptions): Promise<Ru
     random: new SeededRandom(randomUUID()),
     ...(opts.credentials ? { credentials: opts.credentials } : {}),
     ...(opts.log ? { log: opts.log } : {}),
+    ...(opts.observer ? { observer: opts.observer } : {}),
   });
   const rec = new RunRecorder(opts.tracePath);
   let fatal: (() => void) | undefined;
@@ -72,6 +77,16 @@ export async function runLive(scenario: Scenario, opts: LiveOptions): Promise<Ru
 
   await new Promise<void>((resolve) => {
     fatal = resolve;
+    opts.signal?.addEventListener(
+      'abort',
+      () => {
+        rec.fail(
+          `interrupted after ${Math.round(clock.now() / 1000)} s of ${Math.round(scenario.durationMs / 1000)} s`,
+        );
+        resolve();
+      },
+      { once: true },
+    );
     const tick = () => {
       const now = clock.now();
       opts.onProgress?.(Math.min(now, scenario.durationMs), scenario.durationMs);
