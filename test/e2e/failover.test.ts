@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test from 'ava';
+import { eventually } from '../helpers/wait.ts';
 
 /**
  * Failover with real processes: `offerlab fake-master` in one process, `offerlab run
@@ -52,20 +53,6 @@ function start(args: string[]): Proc {
   return p;
 }
 
-async function until<T>(
-  what: string,
-  probe: () => Promise<T | undefined> | T | undefined,
-  ms = 30_000,
-): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
-
 interface MasterState {
   id: string;
   frameworks: { id: string; tasks: { id: string; state: string }[]; completed_tasks: { id: string }[] }[];
@@ -112,7 +99,10 @@ async function failoverDuringLaunches(t: import('ava').ExecutionContext, masters
     file,
   ]);
   try {
-    const line = await until('the fake master to listen', () => /masters +(.+)\n/.exec(fake.stdout)?.[1]);
+    const line = await eventually(
+      () => /masters +(.+)\n/.exec(fake.stdout)?.[1],
+      'the fake master to listen',
+    );
     const urls = line.split(', ').map((u) => u.replace(' (leading)', ''));
     const hostPorts = urls.map((u) => u.replace('http://', '')).join(',');
     const out = join(dir, `result-${masters}-${format}.json`);
@@ -135,11 +125,15 @@ async function failoverDuringLaunches(t: import('ava').ExecutionContext, masters
       '--quiet',
     ]);
     // Cut the leading master while some, not all, tasks are launched.
-    const before = await until('some launches', async () => {
-      const s = await leaderState(urls);
-      const n = s?.state.frameworks[0]?.tasks.length ?? 0;
-      return n >= 3 && n < TASKS ? s : undefined;
-    });
+    const before = await eventually(
+      async () => {
+        const s = await leaderState(urls);
+        const n = s?.state.frameworks[0]?.tasks.length ?? 0;
+        return n >= 3 && n < TASKS ? s : undefined;
+      },
+      'some, not all, tasks launched',
+      30_000,
+    );
     const launchedBefore = before.state.frameworks[0]?.tasks.length ?? 0;
     const frameworkId = before.state.frameworks[0]?.id;
     const cut = await fetch(`${before.base}/offerlab/failover?down=5s`, { method: 'POST' });
@@ -170,7 +164,7 @@ async function failoverDuringLaunches(t: import('ava').ExecutionContext, masters
     t.is(result.metrics.relaunches, ended.length, 'each of them was replaced once');
     t.true(result.metrics.subscriptions >= 2, 'the scheduler subscribed again after the cut');
 
-    const after = await until('a leader', () => leaderState(urls));
+    const after = await eventually(() => leaderState(urls), 'a leader', 30_000);
     if (masters > 1) t.not(after.state.id, before.state.id, 'another master leads');
     t.is(after.state.frameworks.length, 1);
     t.is(after.state.frameworks[0]?.id, frameworkId, 'the framework resubscribed with its id');

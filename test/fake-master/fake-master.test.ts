@@ -7,6 +7,7 @@ import type { Call, Event, FrameworkInfo, Offer, SubscribeCall } from '../../src
 import { FakeMaster, type FakeMasterOptions } from '../../src/fake-master/fake-master.ts';
 import { CONTENT_TYPES, codecFor, type WireFormat } from '../../src/mesos-http/codec/codec.ts';
 import { RecordIODecoder } from '../../src/mesos-http/codec/recordio.ts';
+import { eventually } from '../helpers/wait.ts';
 
 // Every test starts its own fake master on free loopback ports and talks to it over real sockets.
 // Waits are for conditions, with generous timeouts; nothing here measures wall-clock durations.
@@ -49,19 +50,6 @@ function basic(principal: string, secret: string): string {
 }
 
 /** Polls until `probe` gives something other than undefined. */
-async function eventually<T>(
-  probe: () => T | undefined | Promise<T | undefined>,
-  what: string,
-  timeoutMs = WAIT,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 // ---- plain requests ----------------------------------------------------------------------------
 

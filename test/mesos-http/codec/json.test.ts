@@ -1,6 +1,5 @@
 import test, { type ExecutionContext } from 'ava';
 import type {
-  AcceptCall,
   AcknowledgeCall,
   Call,
   Event,
@@ -19,9 +18,9 @@ import {
   encodeCallJson,
   encodeEventJson,
 } from '../../../src/mesos-http/codec/json.ts';
+import { text, utf8 } from '../../helpers/bytes.ts';
+import { ACCEPT_6_4, FW, MASTER, OFFERS_6_3, S0, S1, TASK, UUID } from '../../helpers/mesos-fixtures.ts';
 
-const utf8 = (text: string): Uint8Array => new TextEncoder().encode(text);
-const text = (bytes: Uint8Array): string => new TextDecoder('utf-8', { fatal: true }).decode(bytes);
 const event = (json: string): Event => decodeEventJson(utf8(json));
 const call = (json: string): Call => decodeCallJson(utf8(json));
 
@@ -43,13 +42,6 @@ function missingPaths(t: ExecutionContext, json: string): string[] {
 }
 
 // ---- §6 placeholders --------------------------------------------------------------------------
-
-const MASTER = '7c2a4f3e-9b1d-4c8e-a5f6-0d1e2f3a4b5c';
-const FW = `${MASTER}-0000`;
-const S0 = `${MASTER}-S0`;
-const S1 = `${MASTER}-S1`;
-const TASK = 'analytics-worker.5b1c9e';
-const UUID = 'jVuXL0yIRpqMq4TnAUkVPw==';
 
 // ---- §6 events, as the master writes them ----------------------------------------------------
 
@@ -149,71 +141,7 @@ const OFFERS_JSON = `{
   }
 }`;
 
-const lab = { role: '*', allocation_info: { role: 'lab' } };
-const OFFERS: OffersEvent = {
-  type: 'OFFERS',
-  offers: {
-    offers: [
-      {
-        id: { value: `${MASTER}-O41` },
-        framework_id: { value: FW },
-        agent_id: { value: S0 },
-        hostname: 'node-a.lab',
-        url: {
-          scheme: 'http',
-          address: { hostname: 'node-a.lab', ip: '10.0.0.11', port: 5051 },
-          path: '/slave(1)',
-        },
-        resources: [
-          { name: 'cpus', type: 'SCALAR', scalar: { value: 8 }, ...lab },
-          { name: 'mem', type: 'SCALAR', scalar: { value: 30720 }, ...lab },
-          { name: 'disk', type: 'SCALAR', scalar: { value: 200000 }, ...lab },
-          {
-            name: 'ports',
-            type: 'RANGES',
-            ranges: {
-              range: [
-                { begin: 31000, end: 31099 },
-                { begin: 31200, end: 32000 },
-              ],
-            },
-            ...lab,
-          },
-        ],
-        attributes: [
-          { name: 'nodetype', type: 'TEXT', text: { value: 'lab' } },
-          { name: 'rack', type: 'TEXT', text: { value: 'r12' } },
-          { name: 'cores', type: 'SCALAR', scalar: { value: 16 } },
-        ],
-        allocation_info: { role: 'lab' },
-      },
-      {
-        id: { value: `${MASTER}-O42` },
-        framework_id: { value: FW },
-        agent_id: { value: S1 },
-        hostname: 'node-b.lab',
-        url: {
-          scheme: 'http',
-          address: { hostname: 'node-b.lab', ip: '10.0.0.12', port: 5051 },
-          path: '/slave(1)',
-        },
-        resources: [
-          { name: 'cpus', type: 'SCALAR', scalar: { value: 3.5 }, ...lab },
-          { name: 'mem', type: 'SCALAR', scalar: { value: 7168 }, ...lab },
-          { name: 'disk', type: 'SCALAR', scalar: { value: 50000 }, ...lab },
-          { name: 'ports', type: 'RANGES', ranges: { range: [{ begin: 31000, end: 32000 }] }, ...lab },
-        ],
-        attributes: [{ name: 'nodetype', type: 'TEXT', text: { value: 'lab' } }],
-        executor_ids: [{ value: 'lab-custom-executor-3' }],
-        unavailability: {
-          start: { nanoseconds: '1718006400123456789' },
-          duration: { nanoseconds: '3600000000000' },
-        },
-        allocation_info: { role: 'lab' },
-      },
-    ],
-  },
-};
+const OFFERS = OFFERS_6_3;
 
 const UPDATE_JSON = `{
   "type": "UPDATE",
@@ -365,68 +293,7 @@ const ACCEPT_JSON = `{
   }
 }`;
 
-const ACCEPT: AcceptCall = {
-  framework_id: { value: FW },
-  type: 'ACCEPT',
-  accept: {
-    offer_ids: [{ value: `${MASTER}-O41` }],
-    operations: [
-      {
-        type: 'LAUNCH',
-        launch: {
-          task_infos: [
-            {
-              name: 'analytics-worker',
-              task_id: { value: TASK },
-              agent_id: { value: S0 },
-              resources: [
-                { name: 'cpus', type: 'SCALAR', scalar: { value: 2 }, ...lab },
-                { name: 'mem', type: 'SCALAR', scalar: { value: 4096 }, ...lab },
-                { name: 'disk', type: 'SCALAR', scalar: { value: 1024 }, ...lab },
-                { name: 'ports', type: 'RANGES', ranges: { range: [{ begin: 31000, end: 31001 }] }, ...lab },
-              ],
-              command: {
-                shell: false,
-                arguments: ['--threads', '4', '--input', '/data/set1', '--listen', '0.0.0.0:8080'],
-                environment: {
-                  variables: [
-                    { name: 'RUN_MODE', value: 'batch' },
-                    { name: 'PORT0', value: '31000' },
-                  ],
-                },
-                uris: [{ value: 'http://artifacts.lab/config/runner.yaml', extract: false, cache: true }],
-              },
-              container: {
-                type: 'DOCKER',
-                docker: {
-                  image: 'registry.lab:5000/analytics/batch-runner:2.3',
-                  network: 'BRIDGE',
-                  port_mappings: [
-                    { host_port: 31000, container_port: 8080, protocol: 'tcp' },
-                    { host_port: 31001, container_port: 9090, protocol: 'tcp' },
-                  ],
-                  privileged: false,
-                  force_pull_image: false,
-                  parameters: [
-                    { key: 'label', value: 'team=lab' },
-                    { key: 'shm-size', value: '256m' },
-                  ],
-                },
-                volumes: [
-                  { container_path: '/data', host_path: '/srv/datasets', mode: 'RO' },
-                  { container_path: '/scratch', host_path: 'scratch', mode: 'RW' },
-                ],
-              },
-              kill_policy: { grace_period: { nanoseconds: '30000000000' } },
-              labels: { labels: [{ key: 'app', value: 'analytics' }] },
-            },
-          ],
-        },
-      },
-    ],
-    filters: { refuse_seconds: 30 },
-  },
-};
+const ACCEPT = ACCEPT_6_4;
 
 const KILL_JSON =
   '{"framework_id":{"value":"7c2a4f3e-9b1d-4c8e-a5f6-0d1e2f3a4b5c-0000"},"type":"KILL","kill":{"task_id":{"value":"analytics-worker.5b1c9e"},"agent_id":{"value":"7c2a4f3e-9b1d-4c8e-a5f6-0d1e2f3a4b5c-S0"},"kill_policy":{"grace_period":{"nanoseconds":5000000000}}}}';
