@@ -1,5 +1,6 @@
 import type { Call, Event, Range } from '../../core/mesos/v1.ts';
 import { CallRejected } from './errors.ts';
+import { decodeEventFast } from './event-decoder.ts';
 import { callType, eventType } from './proto-root.ts';
 
 /** Enum names, 64-bit values as decimal strings, bytes as base64: the same plain shape as JSON. */
@@ -31,23 +32,13 @@ export function encodeEventProto(event: Event): Uint8Array {
   return type.encode(type.fromObject(event)).finish();
 }
 
+/**
+ * An event from the master, decoded by the hand-written ./event-decoder.ts: the same result as
+ * protobufjs decode + toObject (enum names, 64-bit values as decimal strings, bytes as base64) with
+ * the offers' port ranges as numbers and an unknown or absent type as UNKNOWN, several times faster.
+ */
 export function decodeEventProto(bytes: Uint8Array): Event {
-  const type = eventType();
-  const event = type.toObject(type.decode(bytes), TO_OBJECT) as Event & { type?: string };
-  if (event.type === undefined) return { type: 'UNKNOWN' };
-  if (event.type === 'OFFERS') {
-    numericRanges(event.offers?.offers);
-    for (const offer of event.offers?.offers ?? []) {
-      for (const a of offer.attributes ?? []) {
-        for (const range of a.ranges?.range ?? []) {
-          range.begin = Number(range.begin);
-          range.end = Number(range.end);
-        }
-      }
-    }
-  }
-  if (typeof event.type === 'number') return { type: 'UNKNOWN' };
-  return event;
+  return decodeEventFast(bytes);
 }
 
 export function decodeCallProto(bytes: Uint8Array): Call {
