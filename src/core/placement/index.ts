@@ -107,6 +107,16 @@ export class PlacementIndex {
     }
   }
 
+  /**
+   * False when no agent holds an offer with memory free: no task (every task asks for memory)
+   * can be placed until offers arrive. Lets a placement cycle stop instead of trying the rest
+   * of a long queue against nothing.
+   */
+  hasRoom(): boolean {
+    this.#ensureBuilt();
+    return this.#size > 0 && (this.#maxMem[1] as number) > 0;
+  }
+
   /** Every agent, in agent-id order. */
   agents(): readonly PlacementAgent[] {
     this.#ensureBuilt();

@@ -74,6 +74,13 @@ export function agentForOffer(
   return agent;
 }
 
+/** Keeps `state.roomWithoutOffer` true to the agent's offers, hold and last known free resources. */
+export function noteRoom(state: SchedulerState, agent: AgentRecord): void {
+  const room = agent.lastFree.cpus > 0 || agent.lastFree.mem > 0;
+  if (agent.offerCount === 0 && !agent.held && room) state.roomWithoutOffer.add(agent.id);
+  else state.roomWithoutOffer.delete(agent.id);
+}
+
 /** Recomputes what an agent has free from the offers held for it. */
 export function refreshAgentFree(state: SchedulerState, agent: AgentRecord): void {
   let free = emptyResources();
@@ -84,6 +91,7 @@ export function refreshAgentFree(state: SchedulerState, agent: AgentRecord): voi
   agent.free = free;
   agent.offerCount = agent.offerIds.length;
   if (agent.offerCount > 0) agent.lastFree = free;
+  noteRoom(state, agent);
   agent.capacity = {
     cpus: Math.max(agent.capacity.cpus, round3(free.cpus + agent.used.cpus)),
     mem: Math.max(agent.capacity.mem, round3(free.mem + agent.used.mem)),
@@ -101,6 +109,7 @@ export function removeAgent(state: SchedulerState, agentId: string, reason: stri
   if (!agent) return;
   for (const offerId of agent.offerIds) state.offers.delete(offerId);
   state.agents.delete(agentId);
+  state.roomWithoutOffer.delete(agentId);
   if (state.agentsByHostname.get(agent.hostname) === agentId) state.agentsByHostname.delete(agent.hostname);
   state.index.remove(agentId);
   state.removedAgents.add(agentId);
@@ -122,5 +131,6 @@ export function setHold(
   agent.held = held;
   if (held) agent.holdReason = reason ?? 'held';
   else delete agent.holdReason;
+  noteRoom(state, agent);
   state.index.update(agent.id);
 }

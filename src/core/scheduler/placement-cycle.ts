@@ -5,6 +5,7 @@ import type { Out } from './commands.ts';
 import { placementContext } from './context.ts';
 import { rangesToPairs } from './records.ts';
 import type { AgentRecord, SchedulerState, TaskRecord } from './state.ts';
+import { noteRoom } from './agents.ts';
 import { buildTaskInfo, rolesOf } from './task-info.ts';
 import { attachToAgent } from './tasks.ts';
 
@@ -14,7 +15,8 @@ import { attachToAgent } from './tasks.ts';
  * and consumes all of that agent's held offers (the leftover comes back in a new offer).
  *
  * Tasks of one equivalence class (same request, no constraints) that failed once are not tried
- * again in the same cycle: resources only shrink within a cycle, so they would fail too.
+ * again in the same cycle: resources only shrink within a cycle, so they would fail too. Once the
+ * held offers are used up the cycle stops: a long queue costs nothing while offers trickle in.
  */
 export function runPlacement(state: SchedulerState, now: number, out: Out): void {
   if (state.pending.size === 0 || !state.framework.subscribed || state.paused) return;
@@ -26,6 +28,7 @@ export function runPlacement(state: SchedulerState, now: number, out: Out): void
   const failedClasses = new Set<string>();
   const byAgent = new Map<string, TaskRecord[]>();
   for (const task of state.pending.values()) {
+    if (!state.index.hasRoom()) break;
     if (task.notBefore > now) continue;
     if (task.classKey !== undefined && failedClasses.has(task.classKey)) continue;
     const chosen = selectAgent(ctx, task, state.index, state.pipeline);
@@ -57,6 +60,7 @@ export function runPlacement(state: SchedulerState, now: number, out: Out): void
  * that agent had free at the last look): its offer was declined, so a REVIVE would bring it back.
  */
 function couldFitWithoutOffer(state: SchedulerState, now: number): boolean {
+  if (state.roomWithoutOffer.size === 0) return false;
   let cpus = Number.POSITIVE_INFINITY;
   let mem = Number.POSITIVE_INFINITY;
   for (const task of state.pending.values()) {
@@ -65,9 +69,9 @@ function couldFitWithoutOffer(state: SchedulerState, now: number): boolean {
     mem = Math.min(mem, task.need.mem);
   }
   if (!Number.isFinite(cpus)) return false;
-  for (const agent of state.agents.values()) {
-    if (agent.offerCount === 0 && !agent.held && agent.lastFree.cpus >= cpus && agent.lastFree.mem >= mem)
-      return true;
+  for (const id of state.roomWithoutOffer) {
+    const agent = state.agents.get(id) as AgentRecord;
+    if (agent.lastFree.cpus >= cpus && agent.lastFree.mem >= mem) return true;
   }
   return false;
 }
@@ -86,6 +90,7 @@ function launchOnAgent(state: SchedulerState, agent: AgentRecord, tasks: TaskRec
   agent.offerIds = [];
   agent.offerCount = 0;
   agent.free = { cpus: 0, mem: 0, disk: 0, ports: [] };
+  noteRoom(state, agent);
   state.index.update(agent.id);
   for (const t of tasks) {
     state.counters.launches++;

@@ -150,6 +150,12 @@ export interface SchedulerState {
   readonly agentsByHostname: Map<string, string>;
   /** Agents Mesos reported removed; late updates for them are expected. */
   readonly removedAgents: Set<string>;
+  /**
+   * Agents that are not held, hold no offer, and had room at the last look: where a REVIVE could
+   * bring back resources a queued task fits into. Kept up to date so that question costs nothing
+   * on a large cluster.
+   */
+  readonly roomWithoutOffer: Set<string>;
   readonly offers: Map<string, HeldOffer>;
   readonly index: PlacementIndex;
   /** Requested holds by hostname (may name agents not seen yet). */
@@ -208,6 +214,7 @@ export function createState(config: SchedulerConfig, frameworkId?: string): Sche
     agents: new Map(),
     agentsByHostname: new Map(),
     removedAgents: new Set(),
+    roomWithoutOffer: new Set(),
     offers: new Map(),
     index: new PlacementIndex(),
     holds: new Map(),

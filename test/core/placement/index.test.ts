@@ -411,6 +411,23 @@ test('PlacementIndex › knows its agents and lists them in agent-id order', (t)
   t.is(index.get(`${MASTER}-S2`)?.free.cpus, 4);
 });
 
+test('PlacementIndex › has room only while some agent holds an offer with memory free', (t) => {
+  t.false(new PlacementIndex().hasRoom(), 'empty');
+  const a = agent('S1');
+  const b = agent('S2', {}, { held: true });
+  const index = indexOf([a, b]);
+  t.true(index.hasRoom());
+  a.free = { cpus: 4, mem: 0, disk: 500, ports: [] };
+  index.update('S1');
+  t.false(index.hasRoom(), 'the only free memory is on a held agent');
+  a.free = { cpus: 0, mem: 64, disk: 0, ports: [] };
+  index.update('S1');
+  t.true(index.hasRoom());
+  a.offerCount = 0;
+  index.update('S1');
+  t.false(index.hasRoom(), 'no offer held');
+});
+
 test('PlacementIndex › returns undefined on an empty index and when nothing fits', (t) => {
   const { filters, scorer } = pipelineFor('bin-pack');
   t.is(new PlacementIndex().best(context(), task(), filters, scorer), undefined);

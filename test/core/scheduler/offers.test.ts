@@ -115,3 +115,16 @@ test('offers › a revive is sent at most once per interval; a later one waits f
   const due = h.feed({ type: 'timer', key: 'revive' }, 2000);
   t.is(calls(due, 'REVIVE').length, 1);
 });
+
+test('offers › an agent whose offer was declined with room left is remembered as one a REVIVE could bring back', (t) => {
+  const h = new Harness().subscribe();
+  h.feed(offersEvent(offer(0), offer(1)), 1_000);
+  t.deepEqual([...h.state.roomWithoutOffer], [], 'both hold offers');
+  h.feed({ type: 'timer', key: 'offers' }, 31_000);
+  t.deepEqual([...h.state.roomWithoutOffer].sort(), [agentId(0), agentId(1)], 'declined with room');
+  h.feed({ type: 'hold', hostname: 'host-1', held: true }, 32_000);
+  t.deepEqual([...h.state.roomWithoutOffer], [agentId(0)], 'a held agent is not a candidate');
+  h.submit(spec({ id: 'big', cpus: 4, mem: 4096 }));
+  h.feed(offersEvent(offer(0)), 33_000);
+  t.deepEqual([...h.state.roomWithoutOffer], [], 'the task used all of agent 0');
+});
