@@ -1,11 +1,11 @@
 import type { OfferOperation } from '../mesos/v1.ts';
 import { reserveInPlace } from '../model/resources.ts';
 import { selectAgent } from '../placement/pipeline.ts';
+import { noteRoom } from './agents.ts';
 import type { Out } from './commands.ts';
 import { placementContext } from './context.ts';
 import { rangesToPairs } from './records.ts';
 import type { AgentRecord, SchedulerState, TaskRecord } from './state.ts';
-import { noteRoom } from './agents.ts';
 import { buildTaskInfo, rolesOf } from './task-info.ts';
 import { attachToAgent } from './tasks.ts';
 
