@@ -157,11 +157,27 @@ export class FakeMaster {
   async #serve(l: Listener): Promise<void> {
     const index = this.#listeners.indexOf(l);
     const server = createServer();
+    // Requests pipelined on one connection are handled one after the other, in order, as the
+    // real master does (node:http would start the next one while this one's body is still read).
+    // While more are waiting, the answers are held back and leave together in one write.
+    const queues = new WeakMap<Socket, { tail: Promise<void>; waiting: number }>();
     server.on('request', (req, res) => {
-      this.#handle(index, req, res).catch((err: unknown) => {
-        if (!res.headersSent) res.writeHead(500, TEXT);
-        res.end(`internal error: ${(err as Error).message}`);
-      });
+      const socket = req.socket;
+      const queue = queues.get(socket) ?? { tail: Promise.resolve(), waiting: 0 };
+      queues.set(socket, queue);
+      queue.waiting++;
+      if (queue.waiting === 2) socket.cork();
+      const run = () =>
+        this.#handle(index, req, res)
+          .catch((err: unknown) => {
+            if (!res.headersSent) res.writeHead(500, TEXT);
+            res.end(`internal error: ${(err as Error).message}`);
+          })
+          .finally(() => {
+            queue.waiting--;
+            if (queue.waiting === 0 && socket.writableCorked > 0) socket.uncork();
+          });
+      queue.tail = queue.tail.then(run);
     });
     server.on('connection', (socket) => {
       l.sockets.add(socket);
@@ -366,8 +382,13 @@ export class FakeMaster {
       deliver: (event) => {
         if (!conn.open || res.writableEnded) return;
         const record = encodeRecord(codec.encodeEvent(event));
-        if (early) early.push(record);
-        else res.write(record);
+        if (early) return void early.push(record);
+        // Events given in one turn (a launch's updates, an allocation's offers) leave in one write.
+        if (res.writableCorked === 0) {
+          res.cork();
+          process.nextTick(() => res.uncork());
+        }
+        res.write(record);
       },
       close: () => {
         if (!conn.open) return;

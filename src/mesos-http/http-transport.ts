@@ -46,6 +46,8 @@ export interface TransportObserver {
 
 const SCHEDULER_PATH = '/api/v1/scheduler';
 
+type Lane = 'calls' | 'acks';
+
 /** One subscription: its own connection, so no call is ever queued behind the stream. */
 interface Subscription {
   readonly client: Client;
@@ -72,8 +74,11 @@ export class HttpTransport implements Transport {
   #listener: TransportListener | undefined;
   #leader: string | undefined;
   #stream: Subscription | undefined;
-  #calls: Client | undefined;
-  #callsOrigin: string | undefined;
+  /**
+   * Two keep-alive connections for calls: acknowledgements on their own, so a burst of them never
+   * delays an ACCEPT or a KILL; each connection keeps its calls in order.
+   */
+  readonly #lanes = new Map<Lane, { client: Client; origin: string }>();
   #attempt = 0;
   #stopped = false;
   #retryTimer: TimerHandle | undefined;
@@ -124,7 +129,7 @@ export class HttpTransport implements Transport {
   async teardown(frameworkId: string): Promise<boolean> {
     const streamId = this.#stream?.streamId;
     if (!streamId || !this.#leader) return false;
-    const client = this.#callClient(this.#leader);
+    const client = this.#callClient('calls', this.#leader);
     try {
       const res = await client.request({
         path: SCHEDULER_PATH,
@@ -145,8 +150,9 @@ export class HttpTransport implements Transport {
     const stream = this.#stream;
     this.#stream = undefined;
     stream?.abort.abort();
-    await Promise.allSettled([stream?.client.destroy(), this.#calls?.close()]);
-    this.#calls = undefined;
+    const lanes = [...this.#lanes.values()].map((l) => l.client.close());
+    this.#lanes.clear();
+    await Promise.allSettled([stream?.client.destroy(), ...lanes]);
   }
 
   // ---- leader discovery ----------------------------------------------------------------------
@@ -363,10 +369,10 @@ export class HttpTransport implements Transport {
 
   // ---- ordinary calls ------------------------------------------------------------------------
 
-  /** One call, in order with the others, over the keep-alive connection to the leader. */
+  /** One call, in order with the others of its lane, over a keep-alive connection to the leader. */
   async #post(call: Call, streamId: string): Promise<void> {
     const origin = this.#leader as string;
-    const client = this.#callClient(origin);
+    const client = this.#callClient(call.type === 'ACKNOWLEDGE' ? 'acks' : 'calls', origin);
     try {
       const res = await client.request({
         path: SCHEDULER_PATH,
@@ -389,18 +395,21 @@ export class HttpTransport implements Transport {
     }
   }
 
-  #callClient(origin: string): Client {
-    if (this.#calls && this.#callsOrigin === origin) return this.#calls;
-    void this.#calls?.close();
-    this.#calls = new Client(origin, {
-      pipelining: 1,
+  #callClient(lane: Lane, origin: string): Client {
+    const open = this.#lanes.get(lane);
+    if (open?.origin === origin) return open.client;
+    void open?.client.close();
+    // Pipelined: the master answers a connection's requests in order (libprocess' HttpProxy),
+    // so up to 16 calls are on the wire at once without reordering.
+    const client = new Client(origin, {
+      pipelining: 16,
       connectTimeout: this.#timeout(),
       headersTimeout: this.#timeout(),
       bodyTimeout: this.#timeout(),
       keepAliveTimeout: 60_000,
     });
-    this.#callsOrigin = origin;
-    return this.#calls;
+    this.#lanes.set(lane, { client, origin });
+    return client;
   }
 
   #headers(extra: Record<string, string>): Record<string, string> {
