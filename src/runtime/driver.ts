@@ -17,6 +17,8 @@ export interface DriverOptions {
   readonly random: Random;
   /** Resume as this framework (from durable state). */
   readonly frameworkId?: string;
+  /** Start from this state (restored from durable state) instead of an empty one. */
+  readonly restored?: SchedulerState;
   /** Called for every record, in order, before the commands that follow it run. */
   readonly onRecord?: (record: SchedulerRecord, now: number) => void;
   /** Called before each call is handed to the transport. */
@@ -42,7 +44,7 @@ export class Driver {
 
   constructor(opts: DriverOptions) {
     this.#opts = opts;
-    this.state = createState(opts.config, opts.frameworkId);
+    this.state = opts.restored ?? createState(opts.config, opts.frameworkId);
   }
 
   start(): void {

@@ -3,7 +3,8 @@ import { addResources, emptyResources, formatRanges, type Resources, round3 } fr
 import type { Out } from './commands.ts';
 import { createOnePerNodeCopies } from './families.ts';
 import { rangesToPairs } from './records.ts';
-import type { AgentRecord, SchedulerState } from './state.ts';
+import { type AgentRecord, isLive, type SchedulerState } from './state.ts';
+import { attachToAgent } from './tasks.ts';
 
 /** Attributes as strings: TEXT verbatim, SCALAR as a decimal, RANGES and SET the way /state prints them. */
 export function attributesToStrings(attributes: readonly Attribute[] | undefined): Record<string, string> {
@@ -57,6 +58,14 @@ export function agentForOffer(
   if (offer.url) agent.url = offer.url.address;
   state.agents.set(id, agent);
   state.agentsByHostname.set(agent.hostname, id);
+  const restored = state.awaitingAgent.get(id);
+  if (restored) {
+    state.awaitingAgent.delete(id);
+    for (const taskId of restored) {
+      const task = state.tasks.get(taskId);
+      if (task && isLive(task) && task.agentId === id) attachToAgent(state, task, id);
+    }
+  }
   state.index.add(agent);
   out.record({
     type: 'agent-added',

@@ -156,6 +156,11 @@ export interface SchedulerState {
    * on a large cluster.
    */
   readonly roomWithoutOffer: Set<string>;
+  /**
+   * Launched tasks restored from durable state, by the id of an agent not seen since: they are
+   * counted against the agent when its first offer arrives.
+   */
+  readonly awaitingAgent: Map<string, Set<string>>;
   readonly offers: Map<string, HeldOffer>;
   readonly index: PlacementIndex;
   /** Requested holds by hostname (may name agents not seen yet). */
@@ -215,6 +220,7 @@ export function createState(config: SchedulerConfig, frameworkId?: string): Sche
     agentsByHostname: new Map(),
     removedAgents: new Set(),
     roomWithoutOffer: new Set(),
+    awaitingAgent: new Map(),
     offers: new Map(),
     index: new PlacementIndex(),
     holds: new Map(),

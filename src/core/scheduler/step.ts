@@ -140,6 +140,10 @@ function onSubscribed(state: SchedulerState, frameworkId: string, now: number, o
   fw.subscribed = true;
   fw.subscribedAt = now;
   fw.subscriptions++;
+  // A (re)subscription counts as work: the scheduler takes the offers of one idle period before it
+  // declines for long and suppresses, so it learns the cluster's agents (node listings, holds,
+  // one-per-node) even when nothing is queued.
+  fw.lastWorkAt = Math.max(fw.lastWorkAt, now);
   fw.suppressed = false;
   fw.declinedIdle = false;
   fw.reviveWanted = state.pending.size > 0 || wantsNewAgents(state);

@@ -23,7 +23,7 @@ export function specNeed(spec: TaskSpec): Resources {
   };
 }
 
-function classKeyOf(spec: TaskSpec, need: Resources): string | undefined {
+export function classKeyOf(spec: TaskSpec, need: Resources): string | undefined {
   if (spec.sla !== undefined) return undefined;
   const ports = need.ports.map((r) => `${r.begin}-${r.end}`).join(',');
   return `${need.cpus}|${need.mem}|${need.disk}|${ports}|${spec.nodetype ?? ''}|${spec.nodename ?? ''}`;

@@ -2,14 +2,18 @@ import test from 'ava';
 import type { DeclineCall } from '../../../src/core/mesos/v1.ts';
 import { agentId, calls, Harness, launched, offer, offersEvent, spec } from '../../helpers/core.ts';
 
-test('offers › an idle framework suppresses offers', (t) => {
-  const h = new Harness().subscribe();
-  t.is(calls(h.all, 'SUPPRESS').length, 1);
+test('offers › after subscribing, an idle framework takes offers for one idle period, then suppresses', (t) => {
+  const h = new Harness({ idleSuppressMs: 60_000 }).subscribe();
+  t.is(calls(h.all, 'SUPPRESS').length, 0, 'it looks at the cluster first');
+  h.feed(offersEvent(offer(0)), 1000);
+  t.is(h.state.agents.size, 1, 'so it learns the agents even with nothing queued');
+  t.is(calls(h.feed({ type: 'timer', key: 'idle' }, 60_000), 'SUPPRESS').length, 1);
   t.true(h.state.framework.suppressed);
 });
 
 test('offers › new work after a suppress revives offers', (t) => {
-  const h = new Harness().subscribe();
+  const h = new Harness({ idleSuppressMs: 0 }).subscribe();
+  t.true(h.state.framework.suppressed);
   h.now = 5000;
   const cmds = h.feed({ type: 'submit', spec: spec({ id: 'w' }), kind: 'service' });
   t.is(calls(cmds, 'REVIVE').length, 1);
@@ -61,7 +65,7 @@ test('offers › while work keeps coming, a held offer is used at once, without 
 });
 
 test('offers › after a REVIVE placement waits for the re-offers, then places against all of them', (t) => {
-  const h = new Harness({ placement: 'bin-pack', reviveWaitMs: 2000 }).subscribe();
+  const h = new Harness({ placement: 'bin-pack', reviveWaitMs: 2000, idleSuppressMs: 0 }).subscribe();
   h.feed(offersEvent(offer(0, { cpus: 4, mem: 4096 })), 0);
   const cmds = h.feed({ type: 'submit', spec: spec({ id: 'w', mem: 512 }), kind: 'service' }, 100);
   t.is(calls(cmds, 'REVIVE').length, 1);
@@ -76,7 +80,7 @@ test('offers › after a REVIVE placement waits for the re-offers, then places a
 });
 
 test('offers › without re-offers the wait ends at the gather timer', (t) => {
-  const h = new Harness({ reviveWaitMs: 2000 }).subscribe();
+  const h = new Harness({ reviveWaitMs: 2000, idleSuppressMs: 0 }).subscribe();
   h.feed(offersEvent(offer(0)), 0);
   h.feed({ type: 'submit', spec: spec({ id: 'w' }), kind: 'service' }, 100);
   t.is(launched(h.feed({ type: 'timer', key: 'gather' }, 2100)).length, 1);

@@ -18,7 +18,7 @@ test('submit › plain tasks get count independent copies with unique, fixed-wid
 });
 
 test('submit › one-per-node creates a copy for every eligible agent, including agents that join later', (t) => {
-  const h = new Harness().subscribe();
+  const h = new Harness({ idleSuppressMs: 0 }).subscribe();
   h.feed(offersEvent(offer(0, {}, { nodetype: 'lab' }), offer(1, {}, { nodetype: 'analytics' })));
   h.submit(spec({ id: 'exporter', sla: 'one-per-node', nodetype: 'lab' }));
   t.is(calls(h.last, 'REVIVE').length, 1, 'the idle framework revives and waits for the offers');

@@ -1,0 +1,253 @@
+import type { Label, TaskState, TaskStatusReason } from '../mesos/v1.ts';
+import type { TaskSpec } from '../spec/task-spec.ts';
+import type { SchedulerConfig } from './config.ts';
+import {
+  createState,
+  type Family,
+  type KillCause,
+  type SchedulerState,
+  type TaskKind,
+  type TaskOrigin,
+  type TaskPhase,
+  type TaskRecord,
+} from './state.ts';
+import { classKeyOf, specNeed } from './tasks.ts';
+
+/**
+ * What of the scheduler's state must survive a restart of the daemon: the framework id, every
+ * task it knows (queued, launched, recently ended), the one-per-node and singleton families, holds
+ * and the pause switch. Offers, agents and timers are not kept — after a restart the master
+ * offers again and reconciliation tells the truth about every launched task.
+ */
+export interface DurableTask {
+  id: string;
+  seq: number;
+  spec: TaskSpec;
+  kind: TaskKind;
+  labels: Label[];
+  origin: TaskOrigin;
+  previous?: string;
+  pinnedAgentId?: string;
+  phase: TaskPhase;
+  state?: TaskState;
+  reason?: TaskStatusReason;
+  message?: string;
+  agentId?: string;
+  hostname?: string;
+  failures: number;
+  killRequested?: KillCause;
+}
+
+export interface DurableFamily {
+  specId: string;
+  spec: TaskSpec;
+  kind: TaskKind;
+  labels: Label[];
+  /** [copy key, task id]: the agent id for one-per-node copies, '' for a singleton. */
+  copies: [string, string][];
+  excluded: string[];
+  retired: boolean;
+}
+
+export interface DurableMeta {
+  frameworkId?: string;
+  nextSeq: number;
+  paused: boolean;
+}
+
+/** The whole durable state, as a snapshot holds it. */
+export interface DurableView {
+  meta: DurableMeta;
+  holds: [string, string][];
+  families: DurableFamily[];
+  tasks: DurableTask[];
+}
+
+/** One change to the durable state, as the journal holds it: every entry replaces what it names. */
+export type DurableChange =
+  | { k: 'meta'; meta: DurableMeta }
+  | { k: 'hold'; hostname: string; reason: string | null }
+  | { k: 'family'; family: DurableFamily }
+  | { k: 'task'; task: DurableTask };
+
+export function durableTask(task: TaskRecord): DurableTask {
+  const d: DurableTask = {
+    id: task.id,
+    seq: task.seq,
+    spec: task.spec,
+    kind: task.kind,
+    labels: [...task.labels],
+    origin: task.origin,
+    phase: task.phase,
+    failures: task.failures,
+  };
+  if (task.previous !== undefined) d.previous = task.previous;
+  if (task.pinnedAgentId !== undefined) d.pinnedAgentId = task.pinnedAgentId;
+  if (task.state !== undefined) d.state = task.state;
+  if (task.reason !== undefined) d.reason = task.reason;
+  if (task.message !== undefined) d.message = task.message;
+  if (task.agentId !== undefined) d.agentId = task.agentId;
+  if (task.hostname !== undefined) d.hostname = task.hostname;
+  if (task.killRequested !== undefined) d.killRequested = task.killRequested;
+  return d;
+}
+
+export function durableFamily(family: Family): DurableFamily {
+  return {
+    specId: family.specId,
+    spec: family.spec,
+    kind: family.kind,
+    labels: [...family.labels],
+    copies: [...family.copies].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)),
+    excluded: [...family.excluded].sort(),
+    retired: family.retired,
+  };
+}
+
+export function durableMeta(state: SchedulerState): DurableMeta {
+  const meta: DurableMeta = { nextSeq: state.nextSeq, paused: state.paused };
+  if (state.framework.id !== undefined) meta.frameworkId = state.framework.id;
+  return meta;
+}
+
+/** The durable part of a live state (what a snapshot writes). */
+export function durableView(state: SchedulerState): DurableView {
+  return {
+    meta: durableMeta(state),
+    holds: [...state.holds].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)),
+    families: [...state.families.values()].map(durableFamily),
+    tasks: [...state.tasks.values()].sort((a, b) => a.seq - b.seq).map(durableTask),
+  };
+}
+
+/** A view being rebuilt from a snapshot and the journal entries written after it. */
+export class DurableBuilder {
+  meta: DurableMeta = { nextSeq: 1, paused: false };
+  readonly holds = new Map<string, string>();
+  readonly families = new Map<string, DurableFamily>();
+  readonly tasks = new Map<string, DurableTask>();
+
+  constructor(view?: DurableView) {
+    if (!view) return;
+    this.meta = view.meta;
+    for (const [hostname, reason] of view.holds) this.holds.set(hostname, reason);
+    for (const f of view.families) this.families.set(f.specId, f);
+    for (const t of view.tasks) this.tasks.set(t.id, t);
+  }
+
+  apply(change: DurableChange): void {
+    switch (change.k) {
+      case 'meta':
+        this.meta = change.meta;
+        break;
+      case 'hold':
+        if (change.reason === null) this.holds.delete(change.hostname);
+        else this.holds.set(change.hostname, change.reason);
+        break;
+      case 'family':
+        this.families.set(change.family.specId, change.family);
+        break;
+      case 'task':
+        this.tasks.set(change.task.id, change.task);
+        break;
+    }
+  }
+
+  view(): DurableView {
+    return {
+      meta: this.meta,
+      holds: [...this.holds],
+      families: [...this.families.values()],
+      tasks: [...this.tasks.values()].sort((a, b) => a.seq - b.seq),
+    };
+  }
+}
+
+/**
+ * A fresh scheduler state holding what was kept. Queued tasks are eligible at once (backoffs do
+ * not survive a restart); launched tasks wait for their agent's first offer to be counted against
+ * it, and for reconciliation to confirm or end them; the newest `historyLimit` ended tasks are
+ * kept for queries.
+ */
+export function restoreState(config: SchedulerConfig, view: DurableView, now: number): SchedulerState {
+  const state = createState(config, view.meta.frameworkId);
+  state.nextSeq = Math.max(view.meta.nextSeq, ...view.tasks.map((t) => t.seq + 1));
+  state.paused = view.meta.paused;
+  for (const [hostname, reason] of view.holds) state.holds.set(hostname, reason);
+  for (const f of view.families) {
+    state.families.set(f.specId, {
+      specId: f.specId,
+      spec: f.spec,
+      kind: f.kind,
+      labels: f.labels,
+      copies: new Map(f.copies),
+      excluded: new Set(f.excluded),
+      retired: f.retired,
+    });
+  }
+  const ended: TaskRecord[] = [];
+  for (const d of [...view.tasks].sort((a, b) => a.seq - b.seq)) {
+    const task = restoreTask(d, now);
+    state.tasks.set(task.id, task);
+    if (task.phase === 'pending') {
+      state.pending.set(task.id, task);
+      state.placementDirty = true;
+    } else if (task.phase === 'done') {
+      ended.push(task);
+    } else {
+      const agentId = task.agentId;
+      if (agentId !== undefined) {
+        let waiting = state.awaitingAgent.get(agentId);
+        if (!waiting) {
+          waiting = new Set();
+          state.awaitingAgent.set(agentId, waiting);
+        }
+        waiting.add(task.id);
+      }
+      let live = state.liveBySpec.get(task.specId);
+      if (!live) {
+        live = new Set();
+        state.liveBySpec.set(task.specId, live);
+      }
+      live.add(task.id);
+    }
+  }
+  for (const task of ended.slice(Math.max(0, ended.length - config.historyLimit)))
+    state.history.push(task.id);
+  for (const task of ended.slice(0, Math.max(0, ended.length - config.historyLimit)))
+    state.tasks.delete(task.id);
+  if (state.pending.size > 0) state.framework.lastWorkAt = now;
+  return state;
+}
+
+function restoreTask(d: DurableTask, now: number): TaskRecord {
+  const need = specNeed(d.spec);
+  const classKey = classKeyOf(d.spec, need);
+  const task: TaskRecord = {
+    id: d.id,
+    specId: d.spec.id,
+    spec: d.spec,
+    need,
+    kind: d.kind,
+    labels: d.labels,
+    seq: d.seq,
+    origin: d.origin,
+    notBefore: now,
+    phase: d.phase,
+    submittedAt: now,
+    failures: d.failures,
+    ...(d.previous !== undefined ? { previous: d.previous } : {}),
+    ...(d.pinnedAgentId !== undefined ? { pinnedAgentId: d.pinnedAgentId } : {}),
+    ...(classKey !== undefined ? { classKey } : {}),
+  };
+  if (d.state !== undefined) task.state = d.state;
+  if (d.reason !== undefined) task.reason = d.reason;
+  if (d.message !== undefined) task.message = d.message;
+  if (d.agentId !== undefined) task.agentId = d.agentId;
+  if (d.hostname !== undefined) task.hostname = d.hostname;
+  if (d.killRequested !== undefined) task.killRequested = d.killRequested;
+  if (task.phase === 'running') task.runningAt = now;
+  if (task.phase === 'done') task.endedAt = now;
+  if (task.phase === 'unreachable') task.unreachableAt = now;
+  return task;
+}
