@@ -44,6 +44,12 @@ const DEFAULT_EPOCH_MS = 1_767_225_600_000; // 2026-01-01T00:00:00Z
  */
 export class SimMaster {
   readonly cs: ClusterState;
+  /** Where the leading master listens, as SUBSCRIBED's `master_info` reports it. */
+  address: { hostname: string; ip: number; port: number } = {
+    hostname: 'localhost',
+    ip: 16777343,
+    port: 5050,
+  };
 
   constructor(sim: Simulation, random: Random, opts: MasterOptions = {}) {
     this.cs = createClusterState(
@@ -261,7 +267,7 @@ export class SimMaster {
       subscribed: {
         framework_id: { value: fw.id },
         heartbeat_interval_seconds: cs.timing.heartbeatIntervalMs / 1000,
-        master_info: { id: cs.masterId, ip: 16777343, port: 5050, hostname: 'localhost', version: '1.11.0' },
+        master_info: { id: cs.masterId, ...this.address, version: '1.11.0' },
       },
     });
     conn.deliver({ type: 'HEARTBEAT' });

@@ -91,8 +91,15 @@ export class FakeMaster {
       const address = listener.server.address();
       if (address && typeof address === 'object') listener.port = address.port;
     }
+    this.#announceLeader();
     this.runner.start();
     return this.urls();
+  }
+
+  /** SUBSCRIBED's master_info names the leader's real address. */
+  #announceLeader(): void {
+    const l = this.#leader === undefined ? undefined : this.#listeners[this.#leader];
+    if (l) this.master.address = { hostname: l.host, ip: ipv4ToMesos(l.host), port: l.port };
   }
 
   urls(): string[] {
@@ -122,6 +129,7 @@ export class FakeMaster {
     this.#opts.log?.(`master ${old + 1} failed; no leader for ${downMs} ms (simulated)`);
     this.sim.after(downMs, () => {
       this.#leader = (old + 1) % this.#listeners.length;
+      this.#announceLeader();
       if (killed) this.#serve(killed).catch(() => undefined); // logged in #serve
       this.#opts.log?.(`master ${this.#leader + 1} leads (${this.urls()[this.#leader]})`);
     });
@@ -459,4 +467,17 @@ function listen(server: Server, port: number, host: string): Promise<void> {
       resolve();
     });
   });
+}
+
+/** An IPv4 address as MasterInfo.ip holds it: the four bytes in network order read as a little-endian uint32. */
+function ipv4ToMesos(host: string): number {
+  const parts = host.split('.').map(Number);
+  if (parts.length !== 4 || parts.some((p) => !(p >= 0 && p <= 255))) return 16777343;
+  return (
+    ((parts[3] as number) * 2 ** 24 +
+      (parts[2] as number) * 2 ** 16 +
+      (parts[1] as number) * 256 +
+      (parts[0] as number)) >>>
+    0
+  );
 }
