@@ -17,14 +17,15 @@ export interface FakeMasterCommandOptions {
   credentials?: string;
 }
 
-const DEFAULT_GROUP: AgentGroup = {
+/** The cluster a fake master runs without --cluster: three agents of 4 cpus and 8 GiB. */
+export const DEFAULT_GROUP: AgentGroup = {
   name: 'agent',
   count: 3,
   resources: { cpus: 4, mem: 8192, disk: 20000, ports: [{ begin: 31000, end: 32000 }] },
   attributes: {},
 };
 
-function integer(text: string, flag: string, min: number, max: number): number {
+export function integer(text: string, flag: string, min: number, max: number): number {
   const n = Number(text);
   if (!Number.isInteger(n) || n < min || n > max)
     throw new UsageError(`${flag} must be a whole number from ${min} to ${max}, got "${text}"`);

@@ -1,9 +1,11 @@
 import { Command, CommanderError, Option } from 'commander';
 import { ScenarioError } from '../scenario/load.ts';
+import { registerClientCommands } from './client/commands.ts';
 import { compareCommand } from './compare-command.ts';
 import { EXIT, UsageError } from './errors.ts';
 import { fakeMasterCommand } from './fake-master-command.ts';
 import { runCommand } from './run-command.ts';
+import { serveCommand } from './serve-command.ts';
 
 const program = new Command();
 program
@@ -81,6 +83,28 @@ program
   .action(async (opts) => {
     process.exitCode = await fakeMasterCommand(opts);
   });
+
+program
+  .command('serve')
+  .description('the scheduler daemon: Charmander, Scale and Dynamic Cluster REST APIs, durable state')
+  .option('--transport <sim|http>', 'sim: a simulated cluster in this process; http: a Mesos master', 'sim')
+  .option('--master <host:port,...>', 'Mesos masters for --transport=http')
+  .option('--cluster <file>', "with --transport=sim: run this scenario's cluster")
+  .option('--speed <n>', 'with --transport=sim: simulated time runs n times faster', '1')
+  .option('--port <port>', 'REST API port', '7075')
+  .option('--host <address>', 'address to listen on', '127.0.0.1')
+  .option('--state-dir <dir>', 'keep the journal and snapshots here (survives restarts and kill -9)')
+  .option('--placement <name>', 'placement scorer: first-fit, bin-pack or spread')
+  .option('--content-type <json|protobuf>', 'Mesos API encoding', 'json')
+  .option('--principal <name>', 'Mesos HTTP authentication principal (or OFFERLAB_MESOS_PRINCIPAL)')
+  .option('--secret-file <file>', 'file holding the Mesos secret (or OFFERLAB_MESOS_SECRET)')
+  .option('--token-file <file>', 'require bearer tokens: lines "admin <token>" and "read <token>"')
+  .action(async (opts) => {
+    process.exitCode = await serveCommand(opts);
+  });
+
+// The terminal client: task, node, status, pause, resume (against a running `offerlab serve`).
+registerClientCommands(program);
 
 async function main(): Promise<void> {
   try {

@@ -1,0 +1,189 @@
+import { randomUUID } from 'node:crypto';
+import { hostname as machineHostname } from 'node:os';
+import { SeededRandom } from '../adapters/seeded-random.ts';
+import { SystemClock } from '../adapters/system-clock.ts';
+import { makeConfig, type SchedulerConfig } from '../core/scheduler/config.ts';
+import {
+  DurableBuilder,
+  type DurableChange,
+  type DurableView,
+  restoreState,
+} from '../core/scheduler/durable.ts';
+import type { Input } from '../core/scheduler/inputs.ts';
+import type { SchedulerRecord } from '../core/scheduler/records.ts';
+import type { SchedulerState } from '../core/scheduler/state.ts';
+import type { TaskSpec } from '../core/spec/task-spec.ts';
+import type { WireFormat } from '../mesos-http/codec/codec.ts';
+import { type Credentials, HttpTransport } from '../mesos-http/http-transport.ts';
+import type { Transport } from '../ports/transport.ts';
+import { Driver } from '../runtime/driver.ts';
+import { Journal } from '../store/journal.ts';
+import { DurableStore, type StateJournal } from './durable-store.ts';
+import { EventHub } from './event-hub.ts';
+import { GatedTransport } from './gated-transport.ts';
+
+export interface DaemonOptions {
+  /** Master origins (`http://host:port`), tried in order to find the leader. */
+  readonly masters: readonly string[];
+  readonly format?: WireFormat;
+  readonly credentials?: Credentials;
+  /** The daemon's clock runs this many times faster than the wall clock (a fast fake master). */
+  readonly speed?: number;
+  /** Keep state here (journal + snapshots); without it the daemon forgets everything on exit. */
+  readonly stateDir?: string;
+  readonly config?: Partial<SchedulerConfig>;
+  /** Journal entries between snapshots. */
+  readonly snapshotEvery?: number;
+  readonly log?: (line: string) => void;
+  /** Called with each fdatasync's duration (metrics). */
+  readonly onSync?: (ms: number) => void;
+  /** Control over the cluster itself, when offerlab runs it (the simulated cluster). */
+  readonly cluster?: ClusterControl;
+  /** The scheduler cannot go on (framework removed, journal failed): the daemon should exit. */
+  readonly onFatal?: (message: string) => void;
+}
+
+/**
+ * What the daemon can do to the cluster itself. Only a simulated cluster offers it; against a
+ * real Mesos master, machines are added and removed outside offerlab.
+ */
+export interface ClusterControl {
+  /** Takes an agent out of the cluster; false when no agent has that hostname. */
+  removeAgent(hostname: string): boolean;
+}
+
+/** What happened to a submission: the unique task ids, or why it was refused. */
+export type SubmitOutcome = { ok: true; ids: string[] } | { ok: false; message: string };
+
+/**
+ * The long-running scheduler: the same driver and core as `offerlab run`, over the Mesos v1 HTTP
+ * API, with durable state. Every change a user asks for goes through `change`, which resolves
+ * once what it decided is on disk — a 202 is never answered for something a crash could lose.
+ */
+export class Daemon {
+  readonly driver: Driver;
+  readonly clock: SystemClock;
+  /** The daemon's clock runs this many times faster than the wall clock. */
+  readonly speed: number;
+  readonly hub = new EventHub();
+  readonly masters: readonly string[];
+  readonly cluster: ClusterControl | undefined;
+  readonly startedAt = Date.now();
+  /** Entries dropped from a torn journal tail at start. */
+  readonly recoveredDropped: number;
+  readonly #journal: StateJournal | undefined;
+  readonly #store: DurableStore | undefined;
+  readonly #http: HttpTransport;
+  #fatal: string | undefined;
+
+  private constructor(
+    opts: DaemonOptions,
+    restored: { journal?: StateJournal; view?: DurableView; dropped: number },
+  ) {
+    this.masters = opts.masters;
+    this.cluster = opts.cluster;
+    this.speed = opts.speed ?? 1;
+    this.clock = new SystemClock(this.speed);
+    this.recoveredDropped = restored.dropped;
+    const config = makeConfig({ hostname: machineHostname(), ...opts.config });
+    const fail = (message: string) => {
+      if (this.#fatal !== undefined) return;
+      this.#fatal = message;
+      opts.log?.(`fatal: ${message}`);
+      opts.onFatal?.(message);
+    };
+    this.#http = new HttpTransport({
+      masters: opts.masters,
+      format: opts.format ?? 'json',
+      clock: this.clock,
+      random: new SeededRandom(randomUUID()),
+      ...(opts.credentials ? { credentials: opts.credentials } : {}),
+      ...(opts.log ? { log: opts.log } : {}),
+    });
+    this.#journal = restored.journal;
+    let transport: Transport = this.#http;
+    if (restored.journal) {
+      transport = new GatedTransport(this.#http, restored.journal, (err) =>
+        fail(`the journal cannot be written: ${err.message}`),
+      );
+    }
+    this.driver = new Driver({
+      config,
+      transport,
+      clock: this.clock,
+      random: new SeededRandom(randomUUID()),
+      ...(restored.view ? { restored: restoreState(config, restored.view, 0) } : {}),
+      onRecord: (record, now) => this.#onRecord(record, now),
+      onFatal: fail,
+    });
+    if (restored.journal) {
+      this.#store = new DurableStore(restored.journal, () => this.driver.state, opts.snapshotEvery);
+    }
+  }
+
+  /** Opens (or creates) the state directory, restores what it holds and subscribes. */
+  static async start(opts: DaemonOptions): Promise<Daemon> {
+    let restored: { journal?: StateJournal; view?: DurableView; dropped: number } = { dropped: 0 };
+    if (opts.stateDir !== undefined) {
+      const { journal, recovered } = await Journal.open<DurableChange, DurableView>(opts.stateDir, {
+        ...(opts.onSync ? { onSync: (ms: number) => opts.onSync?.(ms) } : {}),
+      });
+      const builder = new DurableBuilder(recovered.snapshot);
+      for (const change of recovered.records) builder.apply(change);
+      const empty = recovered.snapshot === undefined && recovered.records.length === 0;
+      restored = { journal, dropped: recovered.dropped, ...(empty ? {} : { view: builder.view() }) };
+    }
+    const daemon = new Daemon(opts, restored);
+    daemon.driver.start();
+    return daemon;
+  }
+
+  get state(): SchedulerState {
+    return this.driver.state;
+  }
+
+  get durable(): boolean {
+    return this.#journal !== undefined;
+  }
+
+  /** Why the daemon stopped scheduling, if it did. */
+  get fatal(): string | undefined {
+    return this.#fatal;
+  }
+
+  /** Ready: subscribed to the leading master and reconciled since. */
+  get ready(): boolean {
+    return this.state.framework.subscribed && this.state.reconciled;
+  }
+
+  /**
+   * Feeds one user request to the scheduler and waits until everything it decided is durable.
+   * Returns the records it produced.
+   */
+  async change(input: Input): Promise<SchedulerRecord[]> {
+    const records = this.driver.input(input);
+    if (input.type === 'kill') this.#store?.families();
+    await this.#journal?.synced();
+    return records;
+  }
+
+  /** Charmander's POST /client/task: a service, one copy (or one per node / a singleton). */
+  async submit(spec: TaskSpec): Promise<SubmitOutcome> {
+    const records = await this.change({ type: 'submit', spec, kind: 'service' });
+    const rejected = records.find((r) => r.type === 'submit-rejected');
+    if (rejected?.type === 'submit-rejected') return { ok: false, message: rejected.message };
+    return { ok: true, ids: records.flatMap((r) => (r.type === 'task-submitted' ? [r.task] : [])) };
+  }
+
+  async stop(): Promise<void> {
+    await this.driver.stop();
+    this.clock.clear();
+    if (this.#store) await this.#store.snapshot().catch(() => undefined);
+    await this.#journal?.close();
+  }
+
+  #onRecord(record: SchedulerRecord, now: number): void {
+    this.#store?.record(record);
+    this.hub.publish(record, now);
+  }
+}

@@ -1,0 +1,94 @@
+import {
+  type DurableChange,
+  type DurableView,
+  durableFamily,
+  durableMeta,
+  durableTask,
+  durableView,
+} from '../core/scheduler/durable.ts';
+import type { SchedulerRecord } from '../core/scheduler/records.ts';
+import type { SchedulerState } from '../core/scheduler/state.ts';
+import type { Journal } from '../store/journal.ts';
+
+export type StateJournal = Journal<DurableChange, DurableView>;
+
+/** What the store needs of a journal. */
+export type ChangeSink = Pick<StateJournal, 'append' | 'sinceSnapshot' | 'snapshot'>;
+
+/**
+ * Turns the scheduler's records into journal entries: each record names what it changed (a task,
+ * its family, a hold, the framework id or pause switch) and the entry holds that thing's whole
+ * new value, so replaying entries over the last snapshot rebuilds the durable state. Entries are
+ * appended as the records arrive, before the calls that follow them (see GatedTransport).
+ */
+export class DurableStore {
+  readonly #journal: ChangeSink;
+  readonly #state: () => SchedulerState;
+  readonly #snapshotEvery: number;
+  #snapshotting = false;
+
+  constructor(journal: ChangeSink, state: () => SchedulerState, snapshotEvery = 10_000) {
+    this.#journal = journal;
+    this.#state = state;
+    this.#snapshotEvery = snapshotEvery;
+  }
+
+  record(record: SchedulerRecord): void {
+    const state = this.#state();
+    switch (record.type) {
+      case 'task-submitted':
+        this.#task(state, record.task);
+        this.#append({ k: 'meta', meta: durableMeta(state) });
+        break;
+      case 'task-launched':
+      case 'task-status':
+      case 'kill-requested':
+      case 'gave-up':
+        this.#task(state, record.task);
+        break;
+      case 'subscribed':
+      case 'paused':
+        this.#append({ k: 'meta', meta: durableMeta(state) });
+        break;
+      case 'agent-held':
+        this.#append({
+          k: 'hold',
+          hostname: record.hostname,
+          reason: state.holds.get(record.hostname) ?? null,
+        });
+        break;
+      default:
+        break;
+    }
+  }
+
+  /** Writes every family (a kill by prefix may retire one without touching any task). */
+  families(): void {
+    const state = this.#state();
+    for (const family of state.families.values())
+      this.#append({ k: 'family', family: durableFamily(family) });
+  }
+
+  #task(state: SchedulerState, id: string): void {
+    const task = state.tasks.get(id);
+    if (!task) return;
+    this.#append({ k: 'task', task: durableTask(task) });
+    const family = task.spec.sla === undefined ? undefined : state.families.get(task.specId);
+    if (family) this.#append({ k: 'family', family: durableFamily(family) });
+  }
+
+  #append(change: DurableChange): void {
+    this.#journal.append(change);
+    if (this.#journal.sinceSnapshot >= this.#snapshotEvery && !this.#snapshotting) void this.snapshot();
+  }
+
+  /** Writes a snapshot of the whole durable state (and lets the journal drop what it covers). */
+  async snapshot(): Promise<void> {
+    this.#snapshotting = true;
+    try {
+      await this.#journal.snapshot(durableView(this.#state()));
+    } finally {
+      this.#snapshotting = false;
+    }
+  }
+}

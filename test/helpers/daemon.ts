@@ -1,0 +1,82 @@
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from '../../src/api/app.ts';
+import { Daemon, type DaemonOptions } from '../../src/daemon/daemon.ts';
+import { FakeMaster } from '../../src/fake-master/fake-master.ts';
+import { groupAgents } from '../../src/scenario/agents.ts';
+import type { AgentGroup } from '../../src/scenario/types.ts';
+import { eventually } from './wait.ts';
+
+/** A lab like Charmander's: one analytics agent and three lab agents. */
+export const LAB: readonly AgentGroup[] = [
+  {
+    name: 'analytics',
+    count: 1,
+    resources: { cpus: 4, mem: 4096, disk: 20000, ports: [{ begin: 31000, end: 32000 }] },
+    attributes: { nodetype: 'analytics' },
+  },
+  {
+    name: 'lab',
+    count: 3,
+    resources: { cpus: 4, mem: 2048, disk: 20000, ports: [{ begin: 31000, end: 32000 }] },
+    attributes: { nodetype: 'lab' },
+  },
+];
+
+/** Simulated time runs this much faster than the wall clock, on both sides of the wire. */
+export const SERVED_SPEED = 20;
+
+export interface Served {
+  readonly app: FastifyInstance;
+  readonly daemon: Daemon;
+  readonly fake: FakeMaster;
+  close(): Promise<void>;
+}
+
+/**
+ * A daemon scheduling on an in-process fake master over loopback (the real v1 protocol), with
+ * its REST API ready for `app.inject()`. Resolves once subscribed, reconciled and every agent has
+ * offered, so tests start from a cluster the scheduler knows.
+ */
+export async function serveDaemon(
+  opts: {
+    groups?: readonly AgentGroup[];
+    daemon?: Partial<DaemonOptions>;
+    speed?: number;
+    /** false: the daemon cannot remove agents, as against a real Mesos master. */
+    clusterControl?: boolean;
+  } = {},
+): Promise<Served> {
+  const speed = opts.speed ?? SERVED_SPEED;
+  const agents = (opts.groups ?? LAB).flatMap(groupAgents);
+  const fake = new FakeMaster({ ports: [0], agents, speed, seed: 7 });
+  const masters = await fake.start();
+  const daemon = await Daemon.start({
+    masters,
+    speed,
+    ...(opts.clusterControl === false
+      ? {}
+      : { cluster: { removeAgent: (hostname: string) => fake.agentLoss(hostname) } }),
+    ...opts.daemon,
+  });
+  const app = buildApp(daemon);
+  await app.ready();
+  await eventually(
+    () => (daemon.ready && daemon.state.agents.size === agents.length ? true : undefined),
+    'the daemon to subscribe, reconcile and hear from every agent',
+  );
+  return {
+    app,
+    daemon,
+    fake,
+    close: async () => {
+      await app.close();
+      await daemon.stop();
+      await fake.stop();
+    },
+  };
+}
+
+/** Makes a served daemon listen on a free loopback port too; resolves with its base URL. */
+export async function listenOnLoopback(served: Served): Promise<string> {
+  return served.app.listen({ port: 0, host: '127.0.0.1' });
+}
