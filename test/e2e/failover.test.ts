@@ -1,8 +1,8 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test from 'ava';
+import { leaderState, start, startFakeMaster } from '../helpers/processes.ts';
 import { eventually } from '../helpers/wait.ts';
 
 /**
@@ -12,7 +12,6 @@ import { eventually } from '../helpers/wait.ts';
  * running exactly once: nothing lost, nothing duplicated, nothing killed by the failover timeout.
  */
 
-const BIN = join(process.cwd(), 'bin', 'offerlab.js');
 const SPEED = 20;
 const TASKS = 24;
 
@@ -31,53 +30,6 @@ expect:
   running: { web: ${TASKS} }
 `;
 
-interface Proc {
-  child: ChildProcess;
-  stdout: string;
-  stderr: string;
-  exited: Promise<number>;
-}
-
-function start(args: string[]): Proc {
-  const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, NO_COLOR: '1' } });
-  const p: Proc = { child, stdout: '', stderr: '', exited: Promise.resolve(0) };
-  child.stdout?.on('data', (d: Buffer) => {
-    p.stdout += d.toString();
-  });
-  child.stderr?.on('data', (d: Buffer) => {
-    p.stderr += d.toString();
-  });
-  p.exited = new Promise((resolve) =>
-    child.on('exit', (code, signal) => resolve(code ?? (signal ? 128 : -1))),
-  );
-  return p;
-}
-
-interface MasterState {
-  id: string;
-  frameworks: { id: string; tasks: { id: string; state: string }[]; completed_tasks: { id: string }[] }[];
-  completed_frameworks: unknown[];
-}
-
-async function state(base: string): Promise<MasterState | undefined> {
-  try {
-    const res = await fetch(`${base}/master/state`);
-    return res.status === 200 ? ((await res.json()) as MasterState) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-async function leaderState(
-  urls: readonly string[],
-): Promise<{ base: string; state: MasterState } | undefined> {
-  for (const base of urls) {
-    const s = await state(base);
-    if (s !== undefined) return { base, state: s };
-  }
-  return undefined;
-}
-
 let dir = '';
 test.before(() => {
   dir = mkdtempSync(join(tmpdir(), 'offerlab-failover-'));
@@ -87,23 +39,15 @@ test.after.always(() => rmSync(dir, { recursive: true, force: true }));
 
 async function failoverDuringLaunches(t: import('ava').ExecutionContext, masters: number, format: string) {
   const file = join(dir, 'failover.yaml');
-  const fake = start([
-    'fake-master',
+  const { proc: fake, urls } = await startFakeMaster([
     '--masters',
     String(masters),
-    '--port',
-    '0',
     '--speed',
     String(SPEED),
     '--cluster',
     file,
   ]);
   try {
-    const line = await eventually(
-      () => /masters +(.+)\n/.exec(fake.stdout)?.[1],
-      'the fake master to listen',
-    );
-    const urls = line.split(', ').map((u) => u.replace(' (leading)', ''));
     const hostPorts = urls.map((u) => u.replace('http://', '')).join(',');
     const out = join(dir, `result-${masters}-${format}.json`);
     const trace = join(dir, `trace-${masters}-${format}.jsonl`);
