@@ -4,6 +4,7 @@
  * `npm run bench -- --quick` shortens the large day to two simulated hours.
  */
 import { cpus } from 'node:os';
+import { measureApi } from './api.ts';
 import { measureDecode, type OfferShape } from './decode.ts';
 import { measureEventQueue } from './event-queue.ts';
 import { largeDay } from './large-day.ts';
@@ -104,6 +105,22 @@ for (const c of latencyCases) {
   out[`${key}_p50_ms`] = Number(l.p50Ms.toFixed(3));
   out[`${key}_p99_ms`] = Number(l.p99Ms.toFixed(3));
 }
+
+log('');
+log(
+  'REST API: autocannon, 10 connections, in this process; daemon on an in-process fake master (100 agents)',
+);
+const api = await measureApi(quick ? 3 : 10);
+log(
+  `  GET /status/            ${k(api.statusPerSecond).padStart(7)} req/s  bare fastify route ${k(api.barePerSecond)} req/s  (${api.statusVsBare.toFixed(2)}×)`,
+);
+log(
+  `  POST /client/task       ${k(api.submitPerSecond).padStart(7)} durable submissions/s  p50 ${api.submitP50Ms} ms  p99 ${api.submitP99Ms} ms  ${api.submitErrors} errors  ${k(api.fsyncs)} fdatasyncs`,
+);
+out.status_per_s = Math.round(api.statusPerSecond);
+out.status_vs_bare = Number(api.statusVsBare.toFixed(2));
+out.durable_submit_per_s = Math.round(api.submitPerSecond);
+out.durable_submit_p99_ms = api.submitP99Ms;
 
 log('');
 const hours = quick ? 2 : 24;
