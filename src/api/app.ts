@@ -75,13 +75,14 @@ export function buildApp(daemon: Daemon, opts: AppOptions = {}): FastifyInstance
   );
   installJsonBody(app);
 
-  app.addHook('onResponse', async (req, reply) => {
+  app.addHook('onResponse', (req, reply, done) => {
     metrics.observeRequest(
       req.method,
       req.routeOptions.url ?? '<unmatched>',
       reply.statusCode,
       reply.elapsedTime / 1000,
     );
+    done();
   });
   if (opts.tokens !== undefined) installAuth(app, opts.tokens);
   if (opts.overload !== false) installOverload(app, opts.overload);

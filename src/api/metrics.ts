@@ -29,6 +29,7 @@ export class DaemonMetrics {
   #daemon: Daemon | undefined;
   readonly #fsync: Histogram;
   readonly #http: Histogram<'method' | 'route' | 'status_code'>;
+  readonly #httpChildren = new Map<string, { observe(value: number): void }>();
 
   constructor(opts: DaemonMetricsOptions = {}) {
     const registers = [this.registry];
@@ -136,7 +137,15 @@ export class DaemonMetrics {
 
   /** One HTTP request answered; `route` is the route pattern (`/client/task/:id/why`), never the raw URL. */
   observeRequest(method: string, route: string, statusCode: number, seconds: number): void {
-    this.#http.observe({ method, route, status_code: String(statusCode) }, seconds);
+    // Resolving label values costs more than the observation; keep one child per combination
+    // (bounded: route patterns, methods and status codes are few).
+    const key = `${method} ${route} ${statusCode}`;
+    let child = this.#httpChildren.get(key);
+    if (child === undefined) {
+      child = this.#http.labels(method, route, String(statusCode));
+      this.#httpChildren.set(key, child);
+    }
+    child.observe(seconds);
   }
 
   /** The Content-Type of `text()`. */

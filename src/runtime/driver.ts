@@ -41,10 +41,19 @@ export class Driver {
   #busy = false;
   #stopped = false;
   #records: SchedulerRecord[] | undefined;
+  #steps = 0;
 
   constructor(opts: DriverOptions) {
     this.#opts = opts;
     this.state = opts.restored ?? createState(opts.config, opts.frameworkId);
+  }
+
+  /**
+   * Steps taken so far. The state changes only inside a step, so this is a version number:
+   * anything computed from the state stays valid while it is unchanged.
+   */
+  get steps(): number {
+    return this.#steps;
   }
 
   start(): void {
@@ -92,6 +101,7 @@ export class Driver {
     try {
       for (let next = this.#queue.shift(); next !== undefined; next = this.#queue.shift()) {
         const commands = step(this.state, next, { now: this.#opts.clock.now(), random: this.#opts.random });
+        this.#steps++;
         this.#execute(commands);
       }
     } finally {
