@@ -79,7 +79,11 @@ export class DurableStore {
 
   #append(change: DurableChange): void {
     this.#journal.append(change);
-    if (this.#journal.sinceSnapshot >= this.#snapshotEvery && !this.#snapshotting) void this.snapshot();
+    if (this.#snapshotting || this.#journal.sinceSnapshot < this.#snapshotEvery) return;
+    // A snapshot costs time in proportion to the state; snapshotting only once the journal has
+    // grown to a few times the number of tasks keeps that cost a constant share of the work and
+    // the replay at start in proportion to the state.
+    if (this.#journal.sinceSnapshot >= 4 * this.#state().tasks.size) void this.snapshot();
   }
 
   /** Writes a snapshot of the whole durable state (and lets the journal drop what it covers). */
