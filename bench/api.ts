@@ -1,12 +1,11 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import Fastify from 'fastify';
 import { buildApp } from '../src/api/app.ts';
 import { Daemon } from '../src/daemon/daemon.ts';
-import { FakeMaster } from '../src/fake-master/fake-master.ts';
-import { groupAgents } from '../src/scenario/agents.ts';
+import { startFakeMaster } from './fake-master-process.ts';
 
 export interface ApiFigures {
   statusPerSecond: number;
@@ -21,6 +20,14 @@ export interface ApiFigures {
 
 const CONNECTIONS = 10;
 
+/** Room for every task the benchmark submits: 100 agents of 64 cpus and 256 GiB. */
+const CLUSTER = `name: bench-api
+duration: 1h
+cluster:
+  agents:
+    - { name: node, count: 100, resources: { cpus: 64, mem: 262144, disk: 100000, ports: "31000-32000" } }
+`;
+
 async function listen(app: ReturnType<typeof Fastify>): Promise<string> {
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address();
@@ -32,21 +39,15 @@ async function listen(app: ReturnType<typeof Fastify>): Promise<string> {
  * The daemon's REST API under load, with autocannon in this process: `GET /status/` against a
  * bare fastify route answering a document of the same size, and durable `POST /client/task`
  * (each 202 only after its submission is fdatasync'd; group commit shares one sync between the
- * requests in flight). The daemon schedules on an in-process fake master with 100 agents.
+ * requests in flight). The daemon schedules on `offerlab fake-master` (100 agents) in its own
+ * process, so the simulated cluster's work is not counted.
  */
 export async function measureApi(seconds: number): Promise<ApiFigures> {
-  const fake = new FakeMaster({
-    ports: [0],
-    agents: groupAgents({
-      name: 'node',
-      count: 100,
-      resources: { cpus: 64, mem: 262_144, disk: 100_000, ports: [{ begin: 31000, end: 32000 }] },
-      attributes: {},
-    }),
-    seed: 1,
-  });
-  const masters = await fake.start();
   const stateDir = mkdtempSync(join(tmpdir(), 'offerlab-bench-api-'));
+  const clusterFile = join(stateDir, 'cluster.yaml');
+  writeFileSync(clusterFile, CLUSTER);
+  const fake = await startFakeMaster(clusterFile);
+  const masters = [`http://${fake.master}`];
   let fsyncs = 0;
   const daemon = await Daemon.start({ masters, stateDir, onSync: () => fsyncs++ });
   const app = buildApp(daemon);
@@ -86,7 +87,7 @@ export async function measureApi(seconds: number): Promise<ApiFigures> {
     await bare.close();
     await app.close();
     await daemon.stop();
-    await fake.stop();
+    fake.child.kill('SIGTERM');
     rmSync(stateDir, { recursive: true, force: true });
   }
 }

@@ -1,10 +1,10 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { WireFormat } from '../src/mesos-http/codec/codec.ts';
 import { runLive } from '../src/run/live.ts';
 import { parseScenario } from '../src/scenario/load.ts';
+import { startFakeMaster } from './fake-master-process.ts';
 
 export interface LatencyCase {
   readonly name: string;
@@ -72,23 +72,6 @@ workload:
 ${background}
 ${churn}
 `;
-}
-
-function startFakeMaster(file: string): Promise<{ child: ChildProcess; master: string }> {
-  const child = spawn(
-    process.execPath,
-    [join(import.meta.dirname, '..', 'bin', 'offerlab.js'), 'fake-master', '--cluster', file, '--port', '0'],
-    { stdio: ['ignore', 'pipe', 'ignore'] },
-  );
-  return new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout?.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /masters +http:\/\/(\S+)/.exec(out);
-      if (m) resolve({ child, master: m[1] as string });
-    });
-    child.once('exit', (code) => reject(new Error(`fake master exited with ${code}`)));
-  });
 }
 
 function quantile(sorted: readonly number[], q: number): number {

@@ -107,9 +107,7 @@ for (const c of latencyCases) {
 }
 
 log('');
-log(
-  'REST API: autocannon, 10 connections, in this process; daemon on an in-process fake master (100 agents)',
-);
+log('REST API: autocannon, 10 connections, in this process; fake master (100 agents) in its own process');
 const api = await measureApi(quick ? 3 : 10);
 log(
   `  GET /status/            ${k(api.statusPerSecond).padStart(7)} req/s  bare fastify route ${k(api.barePerSecond)} req/s  (${api.statusVsBare.toFixed(2)}×)`,
