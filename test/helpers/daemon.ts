@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../src/api/app.ts';
+import type { TaskRecord } from '../../src/core/scheduler/state.ts';
 import { Daemon, type DaemonOptions } from '../../src/daemon/daemon.ts';
 import { FakeMaster } from '../../src/fake-master/fake-master.ts';
 import { groupAgents } from '../../src/scenario/agents.ts';
@@ -79,4 +80,23 @@ export async function serveDaemon(
 /** Makes a served daemon listen on a free loopback port too; resolves with its base URL. */
 export async function listenOnLoopback(served: Served): Promise<string> {
   return served.app.listen({ port: 0, host: '127.0.0.1' });
+}
+
+/** The live (not ended) task of a spec id, if any. */
+export function liveTask(served: Served, specId: string): TaskRecord | undefined {
+  return [...served.daemon.state.tasks.values()].find((t) => t.specId === specId && t.phase !== 'done');
+}
+
+/** Waits until the spec id's live task runs. */
+export function runningTask(served: Served, specId: string): Promise<TaskRecord> {
+  return eventually(() => {
+    const task = liveTask(served, specId);
+    return task?.phase === 'running' ? task : undefined;
+  }, `${specId} to run`);
+}
+
+/** Kills by prefix through the API and waits until the spec id has no live task. */
+export async function killAndWait(served: Served, prefix: string): Promise<void> {
+  await served.app.inject({ method: 'DELETE', url: `/client/task/${prefix}` });
+  await eventually(() => (liveTask(served, prefix) === undefined ? true : undefined), `${prefix} to end`);
 }

@@ -1,22 +1,16 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
+import type { TaskView } from '../../api/views.ts';
 import { UsageError } from '../errors.ts';
 import type { ApiClient } from './http.ts';
 import { type ClientOptions, outputFormat, print, printJson, withClient } from './options.ts';
 import { cell, formatTable, num } from './table.ts';
 
 /** A task as `GET /client/task` answers it (the fields the client uses). */
-export interface TaskItem {
-  id: string;
-  task: string;
-  state: string;
-  phase: string;
-  agent: string | null;
-  agent_id: string | null;
-  resources: { cpus: number; mem: number; disk: number; ports: number[] };
-  reason?: string;
-  message?: string;
-}
+export type TaskItem = Pick<
+  TaskView,
+  'id' | 'task' | 'state' | 'phase' | 'agent' | 'agent_id' | 'resources' | 'reason' | 'message'
+>;
 
 export interface TaskWhy extends TaskItem {
   why: string;

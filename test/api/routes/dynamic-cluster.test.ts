@@ -1,7 +1,7 @@
 import test from 'ava';
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import type { TaskRecord } from '../../../src/core/scheduler/state.ts';
-import { type Served, serveDaemon } from '../../helpers/daemon.ts';
+import { killAndWait, liveTask, runningTask, type Served, serveDaemon } from '../../helpers/daemon.ts';
 import { eventually } from '../../helpers/wait.ts';
 
 /**
@@ -67,21 +67,9 @@ function message(res: LightMyRequestResponse): string {
   return (res.json() as { message: string }).message;
 }
 
-function taskOf(specId: string, served: Served = lab): TaskRecord | undefined {
-  return [...served.daemon.state.tasks.values()].find((t) => t.specId === specId && t.phase !== 'done');
-}
-
-function running(specId: string): Promise<TaskRecord> {
-  return eventually(() => {
-    const task = taskOf(specId);
-    return task?.phase === 'running' ? task : undefined;
-  }, `${specId} to run`);
-}
-
-async function kill(prefix: string): Promise<void> {
-  await call('DELETE', `/client/task/${prefix}`);
-  await eventually(() => (taskOf(prefix) === undefined ? true : undefined), `${prefix} to end`);
-}
+const taskOf = (specId: string, served: Served = lab) => liveTask(served, specId);
+const running = (specId: string) => runningTask(lab, specId);
+const kill = (prefix: string) => killAndWait(lab, prefix);
 
 async function put(hostname: string, action: string, served: Served = lab): Promise<LightMyRequestResponse> {
   return call('PUT', `/workernode/${hostname}/${action}`, undefined, served);

@@ -1,7 +1,6 @@
 import test from 'ava';
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
-import type { TaskRecord } from '../../../src/core/scheduler/state.ts';
-import { type Served, serveDaemon } from '../../helpers/daemon.ts';
+import { killAndWait, liveTask, runningTask, type Served, serveDaemon } from '../../helpers/daemon.ts';
 import { eventually } from '../../helpers/wait.ts';
 
 /**
@@ -33,21 +32,9 @@ function json<T = Record<string, unknown>>(res: LightMyRequestResponse): T {
   return res.json() as T;
 }
 
-function taskOf(specId: string): TaskRecord | undefined {
-  return [...lab.daemon.state.tasks.values()].find((t) => t.specId === specId && t.phase !== 'done');
-}
-
-function running(specId: string): Promise<TaskRecord> {
-  return eventually(() => {
-    const task = taskOf(specId);
-    return task?.phase === 'running' ? task : undefined;
-  }, `${specId} to run`);
-}
-
-async function kill(prefix: string): Promise<void> {
-  await call('DELETE', `/client/task/${prefix}`);
-  await eventually(() => (taskOf(prefix) === undefined ? true : undefined), `${prefix} to end`);
-}
+const taskOf = (specId: string) => liveTask(lab, specId);
+const running = (specId: string) => runningTask(lab, specId);
+const kill = (prefix: string) => killAndWait(lab, prefix);
 
 const NODE_FIELDS = [
   'archived',
