@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -12,16 +12,19 @@ import { eventually } from '../helpers/wait.ts';
  * except for the address, against a served daemon over a real socket.
  */
 
-const SEED = '../shared/seeds/000_e1762a5b2a6a49d8.txt';
 const DOC_ADDRESS = '172.31.1.11:7075';
 
-/** The curl commands of the seed document, in order. */
-function seedCurls(): string[] {
-  return readFileSync(SEED, 'utf8')
-    .split('\n')
-    .map((l) => l.trim())
-    .filter((l) => l.startsWith('curl '));
-}
+/** The curl commands of Charmander's API documentation, in its order, exactly as written there. */
+const CURLS = [
+  'curl -i 172.31.1.11:7075/admin/ping',
+  'curl -s -X POST -T loadsimulator/stress/stress60mb.json -H "Accept: application/json" -H "Content-Type: application/json" 172.31.1.11:7075/client/task',
+  'curl 172.31.1.11:7075/client/task',
+  'curl -X DELETE 172.31.1.11:7075/client/task/stress',
+  'curl 172.31.1.11:7075/client/task/reshuffle',
+];
+
+/** Where the seed document is, next to the repository in the development workspace (not in CI). */
+const SEED = '../shared/seeds/000_e1762a5b2a6a49d8.txt';
 
 /** The stress60mb configuration, from the same document. */
 const STRESS60 = {
@@ -34,8 +37,13 @@ const STRESS60 = {
 };
 
 test('seed curls › every curl of the Charmander document works against offerlab serve', async (t) => {
-  const curls = seedCurls();
-  t.is(curls.length, 5, 'ping, submit, list, kill, reshuffle');
+  if (existsSync(SEED)) {
+    const documented = readFileSync(SEED, 'utf8')
+      .split('\n')
+      .map((l) => l.trim())
+      .filter((l) => l.startsWith('curl '));
+    t.deepEqual(CURLS, documented, "the commands are the seed document's");
+  }
   const served = await serveDaemon();
   const dir = mkdtempSync(join(tmpdir(), 'offerlab-curl-'));
   t.teardown(async () => {
@@ -54,7 +62,7 @@ test('seed curls › every curl of the Charmander document works against offerla
       })
     ).stdout;
 
-  const [ping, submit, list, kill, reshuffle] = curls as [string, string, string, string, string];
+  const [ping, submit, list, kill, reshuffle] = CURLS as [string, string, string, string, string];
   const pong = await run(ping);
   t.regex(pong, /^HTTP\/1\.1 200 OK/);
   t.true(pong.endsWith('\r\n\r\npong'), 'a pong');
