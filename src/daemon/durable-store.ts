@@ -2,6 +2,7 @@ import {
   type DurableChange,
   type DurableView,
   durableFamily,
+  durableIntelligence,
   durableMeta,
   durableTask,
   durableView,
@@ -17,7 +18,7 @@ export type ChangeSink = Pick<StateJournal, 'append' | 'sinceSnapshot' | 'snapsh
 
 /**
  * Turns the scheduler's records into journal entries: each record names what it changed (a task,
- * its family, a hold, the framework id or pause switch) and the entry holds that thing's whole
+ * its family, a hold, the framework id or pause switch, a family's task intelligence) and the entry holds that thing's whole
  * new value, so replaying entries over the last snapshot rebuilds the durable state. Entries are
  * appended as the records arrive, before the calls that follow them (see GatedTransport).
  */
@@ -49,6 +50,9 @@ export class DurableStore {
       case 'subscribed':
       case 'paused':
         this.#append({ k: 'meta', meta: durableMeta(state) });
+        break;
+      case 'intelligence':
+        this.#append(durableIntelligence(state, record.id));
         break;
       case 'agent-held':
         this.#append({

@@ -46,6 +46,13 @@ export interface SchedulerConfig {
   readonly killRetryMs: number;
   /** Terminal tasks kept for queries. */
   readonly historyLimit: number;
+  /**
+   * Right-sizing from task intelligence: `off` (specs run as submitted) or the name of an
+   * estimator (`charmander`, `p99-window`; see `core/intelligence/estimators.ts`) whose answer
+   * becomes the `mem` of every task created (submit, relaunch, reshuffle, one-per-node copy), with
+   * the manual overrides of `mem`, `nodename` and `sla` (see `core/intelligence/sizing.ts`).
+   */
+  readonly sizing: string;
 }
 
 export const DEFAULT_CONFIG: SchedulerConfig = {
@@ -71,6 +78,7 @@ export const DEFAULT_CONFIG: SchedulerConfig = {
   unreachableTimeoutMs: 300_000,
   killRetryMs: 30_000,
   historyLimit: 10_000,
+  sizing: 'off',
 };
 
 export function makeConfig(overrides: Partial<SchedulerConfig> = {}): SchedulerConfig {

@@ -1,3 +1,4 @@
+import { familyFromEntry, type IntelligenceEntry, intelligenceEntry } from '../intelligence/family.ts';
 import type { Label, TaskState, TaskStatusReason } from '../mesos/v1.ts';
 import type { TaskSpec } from '../spec/task-spec.ts';
 import type { SchedulerConfig } from './config.ts';
@@ -15,14 +16,16 @@ import { classKeyOf, specNeed } from './tasks.ts';
 
 /**
  * What of the scheduler's state must survive a restart of the daemon: the framework id, every
- * task it knows (queued, launched, recently ended), the one-per-node and singleton families, holds
- * and the pause switch. Offers, agents and timers are not kept — after a restart the master
+ * task it knows (queued, launched, recently ended), the one-per-node and singleton families, holds,
+ * the pause switch and the task intelligence (bounded windows, peaks, overrides). Offers, agents and timers are not kept — after a restart the master
  * offers again and reconciliation tells the truth about every launched task.
  */
 export interface DurableTask {
   id: string;
   seq: number;
   spec: TaskSpec;
+  /** The spec as submitted, when sizing made `spec` differ from it. */
+  requested?: TaskSpec;
   kind: TaskKind;
   labels: Label[];
   origin: TaskOrigin;
@@ -41,6 +44,8 @@ export interface DurableTask {
 export interface DurableFamily {
   specId: string;
   spec: TaskSpec;
+  /** The spec as submitted, when an SLA override made `spec` differ from it. */
+  requested?: TaskSpec;
   kind: TaskKind;
   labels: Label[];
   /** [copy key, task id]: the agent id for one-per-node copies, '' for a singleton. */
@@ -61,6 +66,8 @@ export interface DurableView {
   holds: [string, string][];
   families: DurableFamily[];
   tasks: DurableTask[];
+  /** Task intelligence by family id (absent in snapshots written before it existed). */
+  intelligence?: IntelligenceEntry[];
 }
 
 /** One change to the durable state, as the journal holds it: every entry replaces what it names. */
@@ -68,7 +75,9 @@ export type DurableChange =
   | { k: 'meta'; meta: DurableMeta }
   | { k: 'hold'; hostname: string; reason: string | null }
   | { k: 'family'; family: DurableFamily }
-  | { k: 'task'; task: DurableTask };
+  | { k: 'task'; task: DurableTask }
+  /** A family's intelligence (`null`: forgotten). */
+  | { k: 'intelligence'; id: string; entry: IntelligenceEntry | null };
 
 export function durableTask(task: TaskRecord): DurableTask {
   const d: DurableTask = {
@@ -81,6 +90,7 @@ export function durableTask(task: TaskRecord): DurableTask {
     phase: task.phase,
     failures: task.failures,
   };
+  if (task.requested !== task.spec) d.requested = task.requested;
   if (task.previous !== undefined) d.previous = task.previous;
   if (task.pinnedAgentId !== undefined) d.pinnedAgentId = task.pinnedAgentId;
   if (task.state !== undefined) d.state = task.state;
@@ -96,6 +106,7 @@ export function durableFamily(family: Family): DurableFamily {
   return {
     specId: family.specId,
     spec: family.spec,
+    ...(family.requested !== undefined ? { requested: family.requested } : {}),
     kind: family.kind,
     labels: [...family.labels],
     copies: [...family.copies].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)),
@@ -117,7 +128,17 @@ export function durableView(state: SchedulerState): DurableView {
     holds: [...state.holds].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)),
     families: [...state.families.values()].map(durableFamily),
     tasks: [...state.tasks.values()].sort((a, b) => a.seq - b.seq).map(durableTask),
+    intelligence: [...state.intelligence.keys()].sort().flatMap((id) => {
+      const family = state.intelligence.get(id);
+      return family ? [intelligenceEntry(family)] : [];
+    }),
   };
+}
+
+/** The durable change for one family's intelligence as it is now (`entry: null` when forgotten). */
+export function durableIntelligence(state: SchedulerState, id: string): DurableChange {
+  const family = state.intelligence.get(id);
+  return { k: 'intelligence', id, entry: family ? intelligenceEntry(family) : null };
 }
 
 /** A view being rebuilt from a snapshot and the journal entries written after it. */
@@ -126,6 +147,7 @@ export class DurableBuilder {
   readonly holds = new Map<string, string>();
   readonly families = new Map<string, DurableFamily>();
   readonly tasks = new Map<string, DurableTask>();
+  readonly intelligence = new Map<string, IntelligenceEntry>();
 
   constructor(view?: DurableView) {
     if (!view) return;
@@ -133,6 +155,7 @@ export class DurableBuilder {
     for (const [hostname, reason] of view.holds) this.holds.set(hostname, reason);
     for (const f of view.families) this.families.set(f.specId, f);
     for (const t of view.tasks) this.tasks.set(t.id, t);
+    for (const e of view.intelligence ?? []) this.intelligence.set(e.id, e);
   }
 
   apply(change: DurableChange): void {
@@ -150,6 +173,10 @@ export class DurableBuilder {
       case 'task':
         this.tasks.set(change.task.id, change.task);
         break;
+      case 'intelligence':
+        if (change.entry === null) this.intelligence.delete(change.id);
+        else this.intelligence.set(change.id, change.entry);
+        break;
     }
   }
 
@@ -159,6 +186,7 @@ export class DurableBuilder {
       holds: [...this.holds],
       families: [...this.families.values()],
       tasks: [...this.tasks.values()].sort((a, b) => a.seq - b.seq),
+      intelligence: [...this.intelligence.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)),
     };
   }
 }
@@ -178,6 +206,7 @@ export function restoreState(config: SchedulerConfig, view: DurableView, now: nu
     state.families.set(f.specId, {
       specId: f.specId,
       spec: f.spec,
+      ...(f.requested !== undefined ? { requested: f.requested } : {}),
       kind: f.kind,
       labels: f.labels,
       copies: new Map(f.copies),
@@ -185,6 +214,7 @@ export function restoreState(config: SchedulerConfig, view: DurableView, now: nu
       retired: f.retired,
     });
   }
+  for (const e of view.intelligence ?? []) state.intelligence.set(e.id, familyFromEntry(e));
   const ended: TaskRecord[] = [];
   for (const d of [...view.tasks].sort((a, b) => a.seq - b.seq)) {
     const task = restoreTask(d, now);
@@ -227,6 +257,7 @@ function restoreTask(d: DurableTask, now: number): TaskRecord {
     id: d.id,
     specId: d.spec.id,
     spec: d.spec,
+    requested: d.requested ?? d.spec,
     need,
     kind: d.kind,
     labels: d.labels,

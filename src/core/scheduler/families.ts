@@ -25,6 +25,7 @@ export function createOnePerNodeCopies(
       state,
       {
         spec: family.spec,
+        ...(family.requested !== undefined ? { requested: family.requested } : {}),
         kind: family.kind,
         labels: family.labels,
         origin: 'one-per-node',

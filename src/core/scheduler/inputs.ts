@@ -1,6 +1,21 @@
+import type { IntelligenceEntry } from '../intelligence/family.ts';
+import type { OverridesPatch } from '../intelligence/validate.ts';
 import type { Event, Label } from '../mesos/v1.ts';
 import type { TaskSpec } from '../spec/task-spec.ts';
 import type { TaskKind } from './state.ts';
+
+/** Metered usage of one launched task at the time of the input. */
+export interface UsageSample {
+  /** Unique task id (`<spec id>-<suffix>`). */
+  readonly task: string;
+  /** Memory in use, in MB = 2^20 bytes (Mesos' unit): e.g. `mem_rss_bytes / 1048576`. */
+  readonly memMb: number;
+  /** CPU in use, in shares (1 = one core). */
+  readonly cpus: number;
+}
+
+/** What `intelligence-clear` forgets: everything (default), only the overrides, or only the history. */
+export type IntelligenceClearScope = 'all' | 'overrides' | 'history';
 
 /** Things that happened, fed into `step` one at a time. */
 export type Input =
@@ -28,4 +43,31 @@ export type Input =
   | { readonly type: 'vacate'; readonly hostname: string }
   | { readonly type: 'pause'; readonly paused: boolean }
   /** A timer the core asked for came due. */
-  | { readonly type: 'timer'; readonly key: string };
+  | { readonly type: 'timer'; readonly key: string }
+  /**
+   * One metering round: usage of running tasks at `now`. Samples for unknown, queued or ended
+   * tasks, for `notmetered` specs and with non-finite or negative values are ignored.
+   */
+  | { readonly type: 'usage'; readonly samples: readonly UsageSample[] }
+  /**
+   * Sets or removes a family's manual overrides (a value sets, `null` removes, absent keeps;
+   * `replace: true` starts from none). Invalid values are refused with `intelligence-rejected`.
+   */
+  | {
+      readonly type: 'intelligence-set';
+      readonly id: string;
+      readonly overrides: OverridesPatch;
+      readonly replace?: boolean;
+    }
+  /** Forgets a family's intelligence (all of it by default). */
+  | { readonly type: 'intelligence-clear'; readonly id: string; readonly what?: IntelligenceClearScope }
+  /**
+   * Imports intelligence (the export format). By default the import is the whole map: families
+   * not in it are forgotten; `replace: false` only replaces the families it names. Validated as a
+   * whole: one bad entry refuses the import (`intelligence-rejected`) and changes nothing.
+   */
+  | {
+      readonly type: 'intelligence-import';
+      readonly entries: readonly IntelligenceEntry[];
+      readonly replace?: boolean;
+    };

@@ -1,6 +1,7 @@
 import type { TaskState, TaskStatusReason } from '../mesos/v1.ts';
 import { removeAgent } from './agents.ts';
 import type { Out } from './commands.ts';
+import { lineageSpec } from './intelligence.ts';
 import type { Family, SchedulerState, TaskRecord } from './state.ts';
 import { createTask, endTask } from './tasks.ts';
 
@@ -88,10 +89,12 @@ export function taskEnded(
     releaseCopy(family, task);
     return;
   }
+  const base = lineageSpec(task);
   const replacement = createTask(
     state,
     {
-      spec: task.spec,
+      spec: base,
+      ...(task.requested !== base ? { requested: task.requested } : {}),
       kind: task.kind,
       labels: task.labels,
       origin: 'relaunch',

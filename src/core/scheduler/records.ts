@@ -1,3 +1,4 @@
+import type { IntelligenceSummary } from '../intelligence/family.ts';
 import type { Range, TaskState, TaskStatusReason } from '../mesos/v1.ts';
 import type { TaskSpec } from '../spec/task-spec.ts';
 import type { KillCause, TaskKind, TaskOrigin } from './state.ts';
@@ -14,6 +15,9 @@ export function rangesToPairs(ranges: readonly Range[]): [number, number][] {
   return ranges.map((r) => [r.begin, r.end]);
 }
 
+/** What changed a family's intelligence. */
+export type IntelligenceCause = 'usage' | 'set' | 'clear' | 'import';
+
 /**
  * What the scheduler decided or observed, in order: the raw material of traces, the daemon's
  * event stream and its journal.
@@ -22,7 +26,10 @@ export type SchedulerRecord =
   | {
       type: 'task-submitted';
       task: string;
+      /** What the task runs with (right-sized when sizing is on). */
       spec: TaskSpec;
+      /** The spec as submitted, when sizing changed it. */
+      requested?: TaskSpec;
       kind: TaskKind;
       origin: TaskOrigin;
       /** When the task may first be launched (later than now while a relaunch backs off). */
@@ -56,4 +63,12 @@ export type SchedulerRecord =
   | { type: 'reconciled'; tasks: number; durationMs: number; complete: boolean }
   | { type: 'reshuffle'; strategy: string; moved: string[] }
   | { type: 'gave-up'; task: string; message: string }
+  /**
+   * A family's intelligence changed in a way sizing depends on (an estimate, the peak rounded up
+   * to a whole MB, an override), or it was forgotten (`entry: null`). Usage samples that change
+   * none of these produce no record.
+   */
+  | { type: 'intelligence'; id: string; cause: IntelligenceCause; entry: IntelligenceSummary | null }
+  /** An intelligence change was refused (invalid values); `id` is absent for an import. */
+  | { type: 'intelligence-rejected'; id?: string; message: string }
   | { type: 'error'; message: string };

@@ -1,4 +1,5 @@
 import type { Out } from './commands.ts';
+import { lineageSpec } from './intelligence.ts';
 import { sendKill } from './kill.ts';
 import type { SchedulerState } from './state.ts';
 import { createTask } from './tasks.ts';
@@ -6,7 +7,8 @@ import { createTask } from './tasks.ts';
 /**
  * Charmander's reshuffle, the baseline strategy: kill every running task marked `reshuffleable`
  * (one-per-node tasks excepted) and immediately resubmit a copy of it, which then goes through
- * normal placement. No planning, no budget; a resubmitted singleton waits until the old copy is
+ * normal placement — right-sized again when sizing is on, which is what Charmander's reshuffle was
+ * for. No planning, no budget; a resubmitted singleton waits until the old copy is
  * gone, so the singleton invariant still holds. Returns the ids of the tasks it killed.
  */
 export function charmanderReshuffle(state: SchedulerState, now: number, out: Out): string[] {
@@ -22,10 +24,12 @@ export function charmanderReshuffle(state: SchedulerState, now: number, out: Out
     .sort((a, b) => a.seq - b.seq);
   for (const task of running) {
     sendKill(state, task, 'reshuffle', now, out);
+    const base = lineageSpec(task);
     const copy = createTask(
       state,
       {
-        spec: task.spec,
+        spec: base,
+        ...(task.requested !== base ? { requested: task.requested } : {}),
         kind: task.kind,
         labels: task.labels,
         origin: 'reshuffle',

@@ -1,3 +1,5 @@
+import type { FamilyIntelligence } from '../intelligence/family.ts';
+import { isSizingMode, SIZING_MODES } from '../intelligence/sizing.ts';
 import type { Label, MasterInfo, Resource, TaskState, TaskStatusReason } from '../mesos/v1.ts';
 import type { Resources, Scalars } from '../model/resources.ts';
 import { PlacementIndex } from '../placement/index.ts';
@@ -32,7 +34,13 @@ export type TaskOrigin = 'submit' | 'relaunch' | 'reshuffle' | 'one-per-node';
 export interface TaskRecord extends PlacementTask {
   readonly id: string;
   readonly specId: string;
+  /** What the task runs with: the request, right-sized when sizing is on. */
   readonly spec: TaskSpec;
+  /**
+   * The spec as the user submitted it (before sizing and any SLA override); the same object as
+   * `spec` when sizing changed nothing.
+   */
+  readonly requested: TaskSpec;
   readonly need: Resources;
   readonly kind: TaskKind;
   readonly labels: readonly Label[];
@@ -95,7 +103,10 @@ export interface HeldOffer {
 /** Bookkeeping for one-per-node and singleton tasks, keyed by spec id. */
 export interface Family {
   readonly specId: string;
+  /** The family's spec, unsized (with the SLA override that made it a family, if any). */
   readonly spec: TaskSpec;
+  /** The spec as submitted, when an SLA override made it differ from `spec`. */
+  readonly requested?: TaskSpec;
   readonly kind: TaskKind;
   readonly labels: readonly Label[];
   /** one-per-node: the current copy per agent. singleton: the current copy under key ''. */
@@ -173,6 +184,8 @@ export interface SchedulerState {
   /** Timers the core currently wants: key → due time. */
   readonly timers: Map<string, number>;
   readonly counters: Counters;
+  /** Task intelligence per family (spec id): observed usage and manual overrides. */
+  readonly intelligence: Map<string, FamilyIntelligence>;
 }
 
 /** Monotonic counters (exported as metrics by the daemon). */
@@ -193,6 +206,8 @@ export interface Counters {
 }
 
 export function createState(config: SchedulerConfig, frameworkId?: string): SchedulerState {
+  if (!isSizingMode(config.sizing))
+    throw new Error(`unknown sizing "${config.sizing}" (known: ${SIZING_MODES.join(', ')})`);
   const framework: FrameworkState = {
     connected: false,
     subscribed: false,
@@ -243,6 +258,7 @@ export function createState(config: SchedulerConfig, frameworkId?: string): Sche
       reconciliations: 0,
       lastReconcileMs: 0,
     },
+    intelligence: new Map(),
   };
 }
 

@@ -4,6 +4,7 @@ import { type Command, Out } from './commands.ts';
 import type { StepEnv } from './env.ts';
 import { wantsNewAgents } from './families.ts';
 import type { Input } from './inputs.ts';
+import { clearIntelligence, importIntelligence, recordUsage, setOverrides } from './intelligence.ts';
 import { killByPrefix, killTask, retryKills } from './kill.ts';
 import { agentGone } from './lifecycle.ts';
 import {
@@ -79,6 +80,18 @@ export function step(state: SchedulerState, input: Input, env: StepEnv): Command
       break;
     case 'timer':
       onTimer(state, input.key, now, out);
+      break;
+    case 'usage':
+      recordUsage(state, input.samples, now, out);
+      break;
+    case 'intelligence-set':
+      setOverrides(state, input.id, input.overrides, input.replace === true, out);
+      break;
+    case 'intelligence-clear':
+      clearIntelligence(state, input.id, input.what ?? 'all', out);
+      break;
+    case 'intelligence-import':
+      importIntelligence(state, input.entries, input.replace !== false, out);
       break;
   }
   afterInput(state, now, out);

@@ -1,3 +1,4 @@
+import { withSlaOverride } from '../intelligence/sizing.ts';
 import type { Label } from '../mesos/v1.ts';
 import type { TaskSpec } from '../spec/task-spec.ts';
 import type { Out } from './commands.ts';
@@ -17,10 +18,13 @@ export interface Submission {
  * a family record that keeps it unique; a one-per-node task gets one copy per eligible agent known
  * now and one more for every eligible agent that appears later. Submitting a singleton or
  * one-per-node id that is still active is refused (Charmander ignored such duplicates silently).
+ * With sizing on, the family's SLA override decides the SLA first, and every copy is right-sized.
  * Returns the unique ids created.
  */
 export function submit(state: SchedulerState, sub: Submission, now: number, out: Out): string[] {
-  const { spec, kind } = sub;
+  const { kind } = sub;
+  const spec = withSlaOverride(state.intelligence.get(sub.spec.id), sub.spec, state.config.sizing);
+  const asked = spec !== sub.spec ? { requested: sub.spec } : {};
   const labels = sub.labels ?? [];
   const count = sub.count ?? 1;
   if (spec.sla !== undefined) {
@@ -44,6 +48,7 @@ export function submit(state: SchedulerState, sub: Submission, now: number, out:
     const family: Family = {
       specId: spec.id,
       spec,
+      ...asked,
       kind,
       labels,
       copies: new Map(),
@@ -55,7 +60,7 @@ export function submit(state: SchedulerState, sub: Submission, now: number, out:
     if (spec.sla === 'singleton') {
       const task = createTask(
         state,
-        { spec, kind, labels, origin: 'submit', notBefore: now, failures: 0 },
+        { spec, ...asked, kind, labels, origin: 'submit', notBefore: now, failures: 0 },
         now,
         out,
       );
@@ -67,7 +72,16 @@ export function submit(state: SchedulerState, sub: Submission, now: number, out:
       if (!agentEligible(family, agent)) continue;
       const task = createTask(
         state,
-        { spec, kind, labels, origin: 'submit', pinnedAgentId: agent.id, notBefore: now, failures: 0 },
+        {
+          spec,
+          ...asked,
+          kind,
+          labels,
+          origin: 'submit',
+          pinnedAgentId: agent.id,
+          notBefore: now,
+          failures: 0,
+        },
         now,
         out,
       );
@@ -79,7 +93,12 @@ export function submit(state: SchedulerState, sub: Submission, now: number, out:
   const ids: string[] = [];
   for (let i = 0; i < count; i++) {
     ids.push(
-      createTask(state, { spec, kind, labels, origin: 'submit', notBefore: now, failures: 0 }, now, out).id,
+      createTask(
+        state,
+        { spec, ...asked, kind, labels, origin: 'submit', notBefore: now, failures: 0 },
+        now,
+        out,
+      ).id,
     );
   }
   return ids;

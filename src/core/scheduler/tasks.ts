@@ -1,3 +1,4 @@
+import { sizeSpec } from '../intelligence/sizing.ts';
 import type { Label, TaskState, TaskStatusReason } from '../mesos/v1.ts';
 import { portsToRanges, type Resources, round3 } from '../model/resources.ts';
 import type { TaskSpec } from '../spec/task-spec.ts';
@@ -30,7 +31,13 @@ export function classKeyOf(spec: TaskSpec, need: Resources): string | undefined 
 }
 
 export interface NewTask {
+  /**
+   * The lineage's spec, unsized: what the user submitted (with the SLA override that started the
+   * lineage, if any). `createTask` right-sizes it when sizing is on.
+   */
   spec: TaskSpec;
+  /** The spec as the user submitted it, when it differs from `spec` (an SLA override). */
+  requested?: TaskSpec;
   kind: TaskKind;
   labels: readonly Label[];
   origin: TaskOrigin;
@@ -40,15 +47,21 @@ export interface NewTask {
   failures: number;
 }
 
-/** Creates a pending task, queues it and records `task-submitted`. */
+/**
+ * Creates a pending task, queues it and records `task-submitted`. Every task offerlab creates
+ * comes through here, so this is where sizing applies (Charmander's `OverwriteTaskAttributes`).
+ */
 export function createTask(state: SchedulerState, params: NewTask, now: number, out: Out): TaskRecord {
   const { id, seq } = nextTaskId(state, params.spec.id);
-  const need = specNeed(params.spec);
-  const classKey = classKeyOf(params.spec, need);
+  const requested = params.requested ?? params.spec;
+  const spec = sizeSpec(state.intelligence.get(params.spec.id), params.spec, state.config.sizing);
+  const need = specNeed(spec);
+  const classKey = classKeyOf(spec, need);
   const task: TaskRecord = {
     id,
-    specId: params.spec.id,
-    spec: params.spec,
+    specId: spec.id,
+    spec,
+    requested,
     need,
     kind: params.kind,
     labels: params.labels,
@@ -71,7 +84,8 @@ export function createTask(state: SchedulerState, params: NewTask, now: number, 
   out.record({
     type: 'task-submitted',
     task: id,
-    spec: params.spec,
+    spec,
+    ...(requested !== spec ? { requested } : {}),
     kind: params.kind,
     origin: params.origin,
     eligibleAt: Math.max(now, params.notBefore),

@@ -1,8 +1,20 @@
 import test from 'ava';
 import { makeConfig } from '../../../src/core/scheduler/config.ts';
 import { durableView, restoreState } from '../../../src/core/scheduler/durable.ts';
+import { intelligenceView } from '../../../src/core/scheduler/intelligence.ts';
 import { step } from '../../../src/core/scheduler/step.ts';
-import { calls, event, FW, Harness, launched, offer, offersEvent, spec, update } from '../../helpers/core.ts';
+import {
+  calls,
+  event,
+  FW,
+  Harness,
+  launched,
+  offer,
+  offersEvent,
+  records,
+  spec,
+  update,
+} from '../../helpers/core.ts';
 
 /** A scheduler with queued, running, killed and one-per-node tasks, a hold and a framework id. */
 function busyHarness(): Harness {
@@ -98,4 +110,56 @@ test('durable › queued tasks come back queued and ended tasks beyond the histo
     view.tasks.filter((x) => x.phase === 'pending').map((x) => x.id),
   );
   t.is([...restored.tasks.values()].filter((x) => x.phase === 'done').length, 1);
+});
+
+/** A right-sizing scheduler with metered usage, overrides and sized, relaunched and SLA-overridden tasks. */
+function sizedHarness(): Harness {
+  const h = new Harness({ sizing: 'charmander' }).subscribe();
+  const [first] = h.submit(spec({ id: 'stress60', mem: 100 }));
+  h.feed({ type: 'intelligence-set', id: 'db', overrides: { sla: 'singleton', nodename: 'host-0' } });
+  h.submit(spec({ id: 'db' }));
+  h.feed(offersEvent(offer(0)));
+  for (const l of launched(h.all)) h.feed(update(l.task, 'TASK_RUNNING', { agent: 0 }));
+  for (const mb of [50, 60, 58])
+    h.feed({ type: 'usage', samples: [{ task: first as string, memMb: mb, cpus: 0.3 }] });
+  h.feed(update(first as string, 'TASK_FAILED', { agent: 0 }));
+  h.feed({ type: 'intelligence-set', id: 'web', overrides: { mem: 32 } });
+  return h;
+}
+
+test('durable › task intelligence and sized tasks survive a restart', (t) => {
+  const h = sizedHarness();
+  const view = durableView(h.state);
+  t.deepEqual(
+    view.intelligence?.map((e) => e.id),
+    ['db', 'stress60', 'web'],
+  );
+  const relaunch = view.tasks.find((x) => x.origin === 'relaunch');
+  t.is(relaunch?.spec.mem, 69);
+  t.is(relaunch?.requested?.mem, 100);
+  t.is(view.families.find((f) => f.specId === 'db')?.requested?.sla, undefined);
+  const restored = restoreState(h.state.config, JSON.parse(JSON.stringify(view)), 0);
+  t.deepEqual(durableView(restored), view);
+  t.deepEqual(intelligenceView(restored), intelligenceView(h.state));
+  const again = step(
+    restored,
+    { type: 'submit', spec: spec({ id: 'stress60', mem: 100 }), kind: 'service' },
+    {
+      now: 1,
+      random: h.random,
+    },
+  );
+  t.deepEqual(
+    records(again, 'task-submitted').map((r) => r.type === 'task-submitted' && r.spec.mem),
+    [69],
+    'sized the same after the restart',
+  );
+});
+
+test('durable › a snapshot written before task intelligence existed restores with none', (t) => {
+  const h = busyHarness();
+  const { intelligence: _, ...old } = durableView(h.state);
+  const restored = restoreState(h.state.config, old, 0);
+  t.is(restored.intelligence.size, 0);
+  t.true([...restored.tasks.values()].every((task) => task.requested === task.spec));
 });
