@@ -45,8 +45,18 @@ export interface PlanAgent {
   readonly firstSeenAt: number;
 }
 
-export type StrategyName = 'charmander' | 'right-size' | 'consolidate' | 'rebalance';
-export const STRATEGIES: readonly StrategyName[] = ['charmander', 'right-size', 'consolidate', 'rebalance'];
+export type StrategyName = 'charmander' | 'right-size' | 'consolidate' | 'rebalance' | 'planned';
+/**
+ * `planned` is offerlab's default: consolidate (empty whole agents, moving tasks at their right
+ * size), then right-size in place whatever did not move.
+ */
+export const STRATEGIES: readonly StrategyName[] = [
+  'charmander',
+  'right-size',
+  'consolidate',
+  'rebalance',
+  'planned',
+];
 
 export interface Budgets {
   /** Moves in flight at once (one wave). */
@@ -254,8 +264,14 @@ function byId<T extends { id: string }>(a: T, b: T): number {
 }
 
 /** Right-size: every movable task whose sized memory is smaller is relaunched in place at that size. */
-function rightSize(input: PlanInput, w: WhatIf, moves: Move[], skipped: PlanSkip[]): void {
-  for (const task of [...input.tasks].filter(movable).sort(byId)) {
+function rightSize(
+  input: PlanInput,
+  w: WhatIf,
+  moves: Move[],
+  skipped: PlanSkip[],
+  exclude: ReadonlySet<string> = new Set(),
+): void {
+  for (const task of [...input.tasks].filter((t) => movable(t) && !exclude.has(t.id)).sort(byId)) {
     if (task.sizedMem >= task.need.mem) {
       skipped.push({ task: task.id, reason: 'NoGain' });
       continue;
@@ -453,6 +469,12 @@ export function planReshuffle(input: PlanInput, strategy: StrategyName): Plan {
     case 'rebalance':
       rebalance(input, w, moves, skipped);
       break;
+    case 'planned': {
+      const consolidated: PlanSkip[] = [];
+      consolidate(input, w, moves, consolidated);
+      rightSize(input, w, moves, skipped, new Set(moves.map((m) => m.task)));
+      break;
+    }
   }
   const running = new Map<string, number>();
   for (const t of input.tasks) running.set(t.specId, (running.get(t.specId) ?? 0) + 1);

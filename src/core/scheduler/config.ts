@@ -2,8 +2,17 @@
 export interface SchedulerConfig {
   /** Placement scorer: first-fit | bin-pack | spread. */
   readonly placement: string;
-  /** Reshuffle strategy: charmander (kill and resubmit every reshuffleable task). */
+  /**
+   * Reshuffle strategy: `charmander` (kill and resubmit every reshuffleable task) or a planned
+   * one — `planned`, `right-size`, `consolidate`, `rebalance` (see `core/reshuffle/planner.ts`).
+   */
   readonly reshuffle: string;
+  /** Planned reshuffles: moves in flight at once (one wave). */
+  readonly reshuffleMaxConcurrentMoves: number;
+  /** Planned reshuffles: running copies each family keeps while it moves. */
+  readonly reshuffleMinRunning: number;
+  /** Planned reshuffles: a wave that has not completed after this long stops the reshuffle. */
+  readonly reshuffleWaveTimeoutMs: number;
   readonly frameworkName: string;
   /** Unix user tasks run as (FrameworkInfo.user). */
   readonly user: string;
@@ -58,6 +67,9 @@ export interface SchedulerConfig {
 export const DEFAULT_CONFIG: SchedulerConfig = {
   placement: 'first-fit',
   reshuffle: 'charmander',
+  reshuffleMaxConcurrentMoves: 5,
+  reshuffleMinRunning: 1,
+  reshuffleWaveTimeoutMs: 300_000,
   frameworkName: 'offerlab',
   user: 'root',
   role: '*',

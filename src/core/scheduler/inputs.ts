@@ -37,7 +37,11 @@ export type Input =
     }
   /** Kill every task whose unique id starts with the prefix (Charmander's DELETE /client/task/<prefix>). */
   | { readonly type: 'kill'; readonly prefix: string }
-  | { readonly type: 'reshuffle' }
+  /**
+   * Reshuffle with the configured strategy or the one named; a dry run only plans (the plan is
+   * recorded) and changes nothing.
+   */
+  | { readonly type: 'reshuffle'; readonly strategy?: string; readonly dryRun?: boolean }
   | { readonly type: 'hold'; readonly hostname: string; readonly held: boolean; readonly reason?: string }
   /** Kill every task on an agent (Dynamic Cluster vacate). */
   | { readonly type: 'vacate'; readonly hostname: string }

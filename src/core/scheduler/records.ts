@@ -1,5 +1,6 @@
 import type { IntelligenceSummary } from '../intelligence/family.ts';
 import type { Range, TaskState, TaskStatusReason } from '../mesos/v1.ts';
+import type { Plan } from '../reshuffle/planner.ts';
 import type { TaskSpec } from '../spec/task-spec.ts';
 import type { KillCause, TaskKind, TaskOrigin } from './state.ts';
 
@@ -62,6 +63,10 @@ export type SchedulerRecord =
   | { type: 'disconnected'; reason: string }
   | { type: 'reconciled'; tasks: number; durationMs: number; complete: boolean }
   | { type: 'reshuffle'; strategy: string; moved: string[] }
+  /** A planned reshuffle's plan, before anything is applied (and all of it for a dry run). */
+  | { type: 'reshuffle-plan'; strategy: string; dryRun: boolean; plan: Plan }
+  /** A planned reshuffle ended: every wave done, or stopped when one went wrong. */
+  | { type: 'reshuffle-finished'; strategy: string; moved: string[]; complete: boolean; reason?: string }
   | { type: 'gave-up'; task: string; message: string }
   /**
    * A family's intelligence changed in a way sizing depends on (an estimate, the peak rounded up

@@ -5,6 +5,7 @@ import type { Resources, Scalars } from '../model/resources.ts';
 import { PlacementIndex } from '../placement/index.ts';
 import { type Pipeline, pipelineFor } from '../placement/pipeline.ts';
 import type { PlacementAgent, PlacementTask } from '../placement/plugin.ts';
+import type { Move } from '../reshuffle/planner.ts';
 import type { TaskSpec } from '../spec/task-spec.ts';
 import type { SchedulerConfig } from './config.ts';
 
@@ -83,6 +84,14 @@ export interface AgentRecord extends PlacementAgent {
   lastFree: Resources;
   /** Resources of offerlab's launched, non-terminal tasks here. */
   used: Scalars;
+  /**
+   * Memory (MB) offerlab's launched, non-terminal tasks here really use: per task, its family's
+   * observed peak, or its requested mem while the family has no samples. Kept up to date by
+   * `tasks.ts` as tasks attach and detach and as a family's peak changes.
+   */
+  observedMem: number;
+  /** The parts of `observedMem` per family (spec id): its tasks here, their requested mem, their share. */
+  observedByFamily: Map<string, { tasks: number; requestedMem: number; mem: number }>;
   taskIds: Set<string>;
   firstSeenAt: number;
   lastOfferAt: number;
@@ -114,6 +123,23 @@ export interface Family {
   /** one-per-node agents where a user killed the copy: no new copy there. */
   readonly excluded: Set<string>;
   retired: boolean;
+}
+
+/** One move of a planned reshuffle in flight: the replacement and the copy it replaces. */
+export interface MoveInFlight {
+  readonly move: Move;
+  readonly replacement: string;
+  /** The old copy's KILL was sent (at once for kill-first, once the replacement runs otherwise). */
+  killed: boolean;
+}
+
+export interface ReshuffleRun {
+  readonly strategy: string;
+  readonly waves: readonly (readonly Move[])[];
+  /** Index of the wave in flight. */
+  wave: number;
+  inFlight: MoveInFlight[];
+  readonly moved: string[];
 }
 
 export interface Reconciliation {
@@ -179,6 +205,8 @@ export interface SchedulerState {
   paused: boolean;
   reconciliation?: Reconciliation;
   reconciled: boolean;
+  /** The planned reshuffle being applied, wave by wave. */
+  reshuffleRun?: ReshuffleRun;
   /** Terminal task ids, oldest first, for pruning. */
   readonly history: string[];
   /** Timers the core currently wants: key → due time. */

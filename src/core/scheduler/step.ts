@@ -1,4 +1,5 @@
 import type { Event, FrameworkInfo, SubscribeCall } from '../mesos/v1.ts';
+import { STRATEGIES } from '../reshuffle/planner.ts';
 import { setHold } from './agents.ts';
 import { type Command, Out } from './commands.ts';
 import type { StepEnv } from './env.ts';
@@ -17,10 +18,17 @@ import {
   settleOffers,
 } from './offers.ts';
 import { runPlacement } from './placement-cycle.ts';
+import {
+  advanceReshuffle,
+  isPlannedStrategy,
+  planFor,
+  plannedReshuffle,
+  reshuffleWaveTimeout,
+} from './planned-reshuffle.ts';
 import { implicitReconcile, reconcileTimer, startReconciliation } from './reconcile.ts';
 import { charmanderReshuffle } from './reshuffle.ts';
 import type { SchedulerState } from './state.ts';
-import { receiveUpdate, replaceUnreachable } from './status.ts';
+import { receiveUpdate, replaceUnreachable, scheduleUnreachableCheck } from './status.ts';
 import { submit } from './submit.ts';
 import { setTimer } from './timers.ts';
 
@@ -53,7 +61,7 @@ export function step(state: SchedulerState, input: Input, env: StepEnv): Command
       killByPrefix(state, input.prefix, now, out);
       break;
     case 'reshuffle':
-      charmanderReshuffle(state, now, out);
+      startReshuffle(state, input.strategy ?? state.config.reshuffle, input.dryRun === true, now, out);
       break;
     case 'hold': {
       setHold(state, input.hostname, input.held, input.reason);
@@ -167,6 +175,8 @@ function onSubscribed(state: SchedulerState, frameworkId: string, now: number, o
   startReconciliation(state, now, out);
   retryKills(state, Number.POSITIVE_INFINITY, out);
   scheduleKillRetry(state, now, out);
+  // Tasks restored as unreachable need their replacement timer (an unchanged state arms none).
+  scheduleUnreachableCheck(state, out);
   setTimer(state, 'implicit-reconcile', now + state.config.implicitReconcileMs, out);
 }
 
@@ -215,7 +225,29 @@ function onTimer(state: SchedulerState, key: string, now: number, out: Out): voi
     case 'kill-retry':
       retryKills(state, now, out);
       break;
+    case 'reshuffle-wave':
+      reshuffleWaveTimeout(state, now, out);
+      break;
   }
+}
+
+/** Charmander's reshuffle, or a planned one; a dry run only records the plan. */
+function startReshuffle(
+  state: SchedulerState,
+  strategy: string,
+  dryRun: boolean,
+  now: number,
+  out: Out,
+): void {
+  if (isPlannedStrategy(strategy)) plannedReshuffle(state, strategy, dryRun, now, out);
+  else if (strategy !== 'charmander')
+    out.record({
+      type: 'error',
+      message: `unknown reshuffle strategy "${strategy}" (known: ${STRATEGIES.join(', ')})`,
+    });
+  else if (dryRun)
+    out.record({ type: 'reshuffle-plan', strategy, dryRun, plan: planFor(state, 'charmander') });
+  else charmanderReshuffle(state, now, out);
 }
 
 /** Kill every task on an agent (Dynamic Cluster's vacate); hold the agent first to keep it empty. */
@@ -259,6 +291,7 @@ function scheduleRelaunch(state: SchedulerState, now: number, out: Out): void {
 }
 
 function afterInput(state: SchedulerState, now: number, out: Out): void {
+  if (state.reshuffleRun) advanceReshuffle(state, now, out);
   scheduleRelaunch(state, now, out);
   reviveIfWanted(state, now, out);
   if (state.placementDirty && !awaitingOffers(state, now)) {
