@@ -76,7 +76,13 @@ export async function serveCommand(opts: ServeCommandOptions): Promise<number> {
     ...(opts.secretFile !== undefined ? { secretFile: opts.secretFile } : {}),
   });
 
-  let stopping: (() => void) | undefined;
+  // Set up before the daemon starts: a fatal error during start-up must end the process too.
+  let stopping: () => void = () => undefined;
+  const stopped = new Promise<void>((resolve) => {
+    stopping = resolve;
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
   const log = (line: string) => process.stderr.write(`offerlab: ${line}\n`);
   const daemonOpts: DaemonOptions = {
     masters,
@@ -91,7 +97,7 @@ export async function serveCommand(opts: ServeCommandOptions): Promise<number> {
     onFatal: (message) => {
       log(`the scheduler stopped: ${message}`);
       process.exitCode = 1;
-      stopping?.();
+      stopping();
     },
   };
   let daemon: Daemon;
@@ -129,11 +135,9 @@ export async function serveCommand(opts: ServeCommandOptions): Promise<number> {
       '',
     ].join('\n'),
   );
-  await new Promise<void>((resolve) => {
-    stopping = resolve;
-    process.once('SIGINT', resolve);
-    process.once('SIGTERM', resolve);
-  });
+  if (daemon.recoveredDropped > 0)
+    log(`dropped ${daemon.recoveredDropped} torn record(s) at the end of the journal (never acknowledged)`);
+  await stopped;
   await app.close();
   await daemon.stop();
   await fake?.stop();

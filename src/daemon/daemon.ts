@@ -117,7 +117,12 @@ export class Daemon {
       onFatal: fail,
     });
     if (restored.journal) {
-      this.#store = new DurableStore(restored.journal, () => this.driver.state, opts.snapshotEvery);
+      this.#store = new DurableStore(
+        restored.journal,
+        () => this.driver.state,
+        opts.snapshotEvery,
+        (err) => opts.log?.(`snapshot failed (the journal still holds everything): ${err.message}`),
+      );
     }
   }
 
@@ -162,7 +167,10 @@ export class Daemon {
    */
   async change(input: Input): Promise<SchedulerRecord[]> {
     const records = this.driver.input(input);
-    if (input.type === 'kill') this.#store?.families();
+    // A kill by prefix can retire a family, and a one-per-node submission can create one, without
+    // any task record to carry it into the journal.
+    if (input.type === 'kill' || (input.type === 'submit' && input.spec.sla !== undefined))
+      this.#store?.families();
     await this.#journal?.synced();
     return records;
   }

@@ -26,9 +26,16 @@ export class DurableStore {
   readonly #journal: ChangeSink;
   readonly #state: () => SchedulerState;
   readonly #snapshotEvery: number;
+  readonly #onSnapshotError: (err: Error) => void;
   #snapshotting = false;
 
-  constructor(journal: ChangeSink, state: () => SchedulerState, snapshotEvery = 10_000) {
+  constructor(
+    journal: ChangeSink,
+    state: () => SchedulerState,
+    snapshotEvery = 10_000,
+    onSnapshotError: (err: Error) => void = () => undefined,
+  ) {
+    this.#onSnapshotError = onSnapshotError;
     this.#journal = journal;
     this.#state = state;
     this.#snapshotEvery = snapshotEvery;
@@ -87,7 +94,9 @@ export class DurableStore {
     // A snapshot costs time in proportion to the state; snapshotting only once the journal has
     // grown to a few times the number of tasks keeps that cost a constant share of the work and
     // the replay at start in proportion to the state.
-    if (this.#journal.sinceSnapshot >= 4 * this.#state().tasks.size) void this.snapshot();
+    if (this.#journal.sinceSnapshot >= 4 * this.#state().tasks.size)
+      // A failed snapshot loses nothing (the journal still has every entry); say so and go on.
+      this.snapshot().catch((err: Error) => this.#onSnapshotError(err));
   }
 
   /** Writes a snapshot of the whole durable state (and lets the journal drop what it covers). */

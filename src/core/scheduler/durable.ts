@@ -199,7 +199,9 @@ export class DurableBuilder {
  */
 export function restoreState(config: SchedulerConfig, view: DurableView, now: number): SchedulerState {
   const state = createState(config, view.meta.frameworkId);
-  state.nextSeq = Math.max(view.meta.nextSeq, ...view.tasks.map((t) => t.seq + 1));
+  let nextSeq = view.meta.nextSeq;
+  for (const t of view.tasks) if (t.seq + 1 > nextSeq) nextSeq = t.seq + 1;
+  state.nextSeq = nextSeq;
   state.paused = view.meta.paused;
   for (const [hostname, reason] of view.holds) state.holds.set(hostname, reason);
   for (const f of view.families) {

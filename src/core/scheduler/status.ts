@@ -145,6 +145,12 @@ export function replaceUnreachable(state: SchedulerState, now: number, out: Out)
       continue;
     if (task.unreachableAt + state.config.unreachableTimeoutMs > now) continue;
     taskEnded(state, task, 'TASK_UNREACHABLE', task.reason, now, out);
+    // Mesos still calls it unreachable; offerlab has given up on it (and the journal must know).
+    out.record({
+      type: 'gave-up',
+      task: task.id,
+      message: `unreachable for ${Math.round((now - task.unreachableAt) / 1000)} s; replaced`,
+    });
   }
   scheduleUnreachableCheck(state, out);
 }
