@@ -1,6 +1,8 @@
 import { isTerminalState } from '../../src/core/mesos/task-states.ts';
 import type { TaskState, TaskStatusReason, TaskStatusSource } from '../../src/core/mesos/v1.ts';
-import { addResources } from '../../src/core/model/resources.ts';
+import { addResources, round3 } from '../../src/core/model/resources.ts';
+import { taskUsage } from '../../src/core/model/task-behaviour.ts';
+import { firstExceeding, type TaskUsage, valueAt } from '../../src/core/model/usage-profile.ts';
 import { markDirty } from './allocator.ts';
 import { type ClusterState, taskKey } from './cluster-state.ts';
 import { uuidBytesBase64 } from './ids.ts';
@@ -10,7 +12,9 @@ import { status } from './v1-shapes.ts';
 /**
  * What a simulated agent does with a task the master accepted: STAGING, then after the launch
  * delay STARTING and RUNNING (from the executor, each with a uuid), then FINISHED after its
- * runtime, or FAILED when its real memory use exceeds the allocation (Mesos' memory isolation).
+ * runtime, or FAILED when its real memory use exceeds the allocation (Mesos' memory isolation):
+ * the process dies at the first millisecond its memory profile is over the allocation, and the
+ * agent reports it `memoryKillDelayMs` later.
  */
 export function startTask(cs: ClusterState, agent: SimAgent, task: SimTask): void {
   agent.tasks.set(task.id, task);
@@ -22,15 +26,24 @@ export function startTask(cs: ClusterState, agent: SimAgent, task: SimTask): voi
     report(cs, agent, task, 'TASK_STARTING', 'SOURCE_EXECUTOR');
     cs.sim.after(cs.timing.startDelayMs, () => {
       if (task.state !== 'TASK_STARTING' || agent.removed) return;
-      task.runningAt = cs.sim.now();
+      const runningAt = cs.sim.now();
+      task.runningAt = runningAt;
       report(cs, agent, task, 'TASK_RUNNING', 'SOURCE_EXECUTOR');
       const b = task.behaviour;
-      if (b.usageMem !== undefined && b.usageMem > task.resources.mem) {
-        cs.sim.after(cs.timing.memoryKillDelayMs, () => {
+      const usage = taskUsage(b, task.resources);
+      const seed = usageSeed(cs, task, usage);
+      if (seed !== 0) task.usageSeed = seed;
+      // The first millisecond memory exceeds the allocation, in closed form: one event, no polling.
+      // A batch task that is done by then finishes instead (a tie goes to the OOM kill).
+      const oom = firstExceeding(usage.mem, task.resources.mem, seed);
+      if (oom !== undefined && (b.runtimeMs === undefined || oom <= b.runtimeMs)) {
+        const used = round3(valueAt(usage.mem, oom, seed));
+        task.oomAt = runningAt + oom;
+        cs.sim.after(oom + cs.timing.memoryKillDelayMs, () => {
           if (task.state !== 'TASK_RUNNING' || agent.removed) return;
           report(cs, agent, task, 'TASK_FAILED', 'SOURCE_AGENT', {
             reason: 'REASON_CONTAINER_LIMITATION_MEMORY',
-            message: `Memory limit exceeded: Requested: ${task.resources.mem}MB Used: ${b.usageMem}MB`,
+            message: `Memory limit exceeded: Requested: ${task.resources.mem}MB Used: ${used}MB`,
           });
         });
       } else if (b.runtimeMs !== undefined) {
@@ -43,6 +56,17 @@ export function startTask(cs: ClusterState, agent: SimAgent, task: SimTask): voi
       }
     });
   });
+}
+
+/**
+ * The seed that places a task's jittered spikes: drawn from its own labelled fork of the cluster's
+ * usage generator (`<framework id>/<task id>`), so it depends on neither launch order nor other
+ * draws. 0 (and no draw) when no profile of the task has jitter.
+ */
+function usageSeed(cs: ClusterState, task: SimTask, usage: TaskUsage): number {
+  const jittered = [usage.mem, usage.cpus].some((p) => p.profile === 'spikes' && (p.jitterMs ?? 0) > 0);
+  if (!jittered) return 0;
+  return cs.random.usage.fork(taskKey(task.frameworkId, task.id)).int(1, 2 ** 32);
 }
 
 /** The agent kills a task: at once if it has not reached its executor, else via TASK_KILLING. */

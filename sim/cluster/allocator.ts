@@ -116,7 +116,7 @@ export function allocate(cs: ClusterState): void {
     fw.offers.add(id);
     const role = frameworkRoles(fw.info)[0] ?? '*';
     const batch = batches.get(fw.id);
-    const mesos = offerToMesos(offer, agent, fw, role);
+    const mesos = offerToMesos(offer, agent, fw, role, cs.agentsServedAt);
     if (batch) batch.push(mesos);
     else batches.set(fw.id, [mesos]);
   }

@@ -1,3 +1,4 @@
+import type { Address } from '../../src/core/mesos/v1.ts';
 import type { Random } from '../../src/core/random.ts';
 import type { Simulation } from '../engine/simulation.ts';
 import { uuidFrom } from './ids.ts';
@@ -7,7 +8,13 @@ import type { ClusterObserver, ClusterTiming, SimAgent, SimFramework, SimOffer, 
 export interface ClusterState {
   readonly sim: Simulation;
   readonly timing: ClusterTiming;
-  readonly random: { readonly ids: Random; readonly uuids: Random; readonly launch: Random };
+  readonly random: {
+    readonly ids: Random;
+    readonly uuids: Random;
+    readonly launch: Random;
+    /** Parent of the per-task forks that place jittered usage spikes. */
+    readonly usage: Random;
+  };
   readonly observer: ClusterObserver;
   /** Wall-clock epoch (ms) that simulated time 0 stands for, for status timestamps. */
   readonly epochMs: number;
@@ -34,6 +41,12 @@ export interface ClusterState {
   /** Status update resends due per whole second (see agent-runtime.ts). */
   readonly retries: Map<number, { agentId: string; taskId: string; uuid: string }[]>;
   retryTickScheduled: boolean;
+  /**
+   * Where agents' own endpoints (`/monitor/statistics`) are served. Unset: each agent at its own
+   * address (`<hostname>:5051`, path `/slave(1)`), as in a real cluster. Set (the fake master):
+   * at this address under `/agents/<agent id>`.
+   */
+  agentsServedAt?: Address;
 }
 
 export function createClusterState(
@@ -47,7 +60,7 @@ export function createClusterState(
   return {
     sim,
     timing,
-    random: { ids, uuids: random.fork('uuids'), launch: random.fork('launch') },
+    random: { ids, uuids: random.fork('uuids'), launch: random.fork('launch'), usage: random.fork('usage') },
     observer,
     epochMs,
     masterId: uuidFrom(ids),

@@ -1,4 +1,10 @@
-import type { Call, FrameworkInfo, SubscribeCall, UpdateFrameworkCall } from '../../src/core/mesos/v1.ts';
+import type {
+  Address,
+  Call,
+  FrameworkInfo,
+  SubscribeCall,
+  UpdateFrameworkCall,
+} from '../../src/core/mesos/v1.ts';
 import { cloneResources } from '../../src/core/model/resources.ts';
 import type { Random } from '../../src/core/random.ts';
 import type { Simulation } from '../engine/simulation.ts';
@@ -16,6 +22,7 @@ import {
   type SimAgent,
   type SimFramework,
 } from './types.ts';
+import { agentSamples, type UsageSample } from './usage.ts';
 import { status } from './v1-shapes.ts';
 import { frameworkInfoProblem, frameworkRoles, validateCall } from './validation.ts';
 
@@ -152,6 +159,35 @@ export class SimMaster {
       fw.connection?.deliver({ type: 'FAILURE', failure: { agent_id: { value: agentId } } });
     }
     cs.observer.agentRemoved?.(agent, reason);
+  }
+
+  /**
+   * Serve the agents' endpoints at this address, under `/agents/<agent id>` (the fake master
+   * does, since simulated agents have no ports): offers from now on carry that as their `url`.
+   * Undefined (the default) gives real agents' URLs, `http://<hostname>:5051/slave(1)`.
+   */
+  serveAgentsAt(address: Address | undefined): void {
+    if (address === undefined) delete this.cs.agentsServedAt;
+    else this.cs.agentsServedAt = { ...address };
+  }
+
+  // ---- usage ---------------------------------------------------------------------------------
+
+  /**
+   * Usage readings of every running task at the current simulated time, agents in registration
+   * order and each agent's tasks in launch order (see `UsageSample` for units and the cpu split).
+   */
+  usageSamples(): UsageSample[] {
+    const out: UsageSample[] = [];
+    for (const agent of this.cs.agents.values())
+      if (!agent.removed) out.push(...agentSamples(this.cs, agent));
+    return out;
+  }
+
+  /** The readings of one agent's running tasks; undefined for an unknown or removed agent. */
+  agentUsage(agentId: string): UsageSample[] | undefined {
+    const agent = this.cs.agents.get(agentId);
+    return agent === undefined || agent.removed ? undefined : agentSamples(this.cs, agent);
   }
 
   // ---- leader ------------------------------------------------------------------------------

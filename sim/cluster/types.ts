@@ -21,7 +21,11 @@ export interface ClusterTiming {
   readonly startDelayMs: number;
   /** TASK_KILLING → TASK_KILLED. */
   readonly killDelayMs: number;
-  /** A task whose real memory use exceeds its allocation is OOM-killed this long after RUNNING. */
+  /**
+   * A task's process is OOM-killed at the first millisecond its memory use (its usage profile)
+   * exceeds its allocation; its TASK_FAILED is reported this long after that (for a task over its
+   * limit from the start: this long after RUNNING).
+   */
   readonly memoryKillDelayMs: number;
   readonly heartbeatIntervalMs: number;
   /** Agents resend an unacknowledged status update after this, doubling up to the max. */
@@ -85,7 +89,12 @@ export interface SimTask {
   /** The task's resources have been given back to the agent. */
   released: boolean;
   launchedAt: number;
+  /** When the command started (TASK_RUNNING): time 0 of its usage profiles. */
   runningAt?: number;
+  /** Seed of the task's jittered usage spikes (0 when no profile has jitter). */
+  usageSeed?: number;
+  /** When the memory isolation killed the process (its TASK_FAILED follows `memoryKillDelayMs` later). */
+  oomAt?: number;
   killRequested: boolean;
 }
 

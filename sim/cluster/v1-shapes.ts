@@ -1,10 +1,12 @@
 import type {
+  Address,
   Attribute,
   Offer,
   TaskState,
   TaskStatus,
   TaskStatusReason,
   TaskStatusSource,
+  Url,
 } from '../../src/core/mesos/v1.ts';
 import { type Resources, resourcesToMesos } from '../../src/core/model/resources.ts';
 import type { SimAgent, SimFramework, SimOffer } from './types.ts';
@@ -45,17 +47,35 @@ export function agentIp(agent: SimAgent): string {
   return `10.0.${(n >> 8) & 255}.${n & 255}`;
 }
 
-export function offerToMesos(offer: SimOffer, agent: SimAgent, framework: SimFramework, role: string): Offer {
+/**
+ * The URL an agent's endpoints hang off (Offer.url): in a real cluster the agent's own
+ * `http://<hostname>:5051/slave(1)`; when the master serves the agents' endpoints (the fake
+ * master), `http://<master>/agents/<agent id>`. Either way `<url>/monitor/statistics` is the
+ * agent's usage endpoint (mesos-v1-protocol.md §8.3).
+ */
+export function agentUrl(agent: SimAgent, servedAt: Address | undefined): Url {
+  if (servedAt !== undefined)
+    return { scheme: 'http', address: { ...servedAt }, path: `/agents/${agent.id}` };
+  return {
+    scheme: 'http',
+    address: { hostname: agent.hostname, ip: agentIp(agent), port: 5051 },
+    path: '/slave(1)',
+  };
+}
+
+export function offerToMesos(
+  offer: SimOffer,
+  agent: SimAgent,
+  framework: SimFramework,
+  role: string,
+  servedAt?: Address,
+): Offer {
   return {
     id: { value: offer.id },
     framework_id: { value: framework.id },
     agent_id: { value: agent.id },
     hostname: agent.hostname,
-    url: {
-      scheme: 'http',
-      address: { hostname: agent.hostname, ip: agentIp(agent), port: 5051 },
-      path: '/slave(1)',
-    },
+    url: agentUrl(agent, servedAt),
     resources: mesosResources(offer.resources, role),
     attributes: attributesToMesos(agent.attributes),
     allocation_info: { role },

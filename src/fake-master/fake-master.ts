@@ -13,6 +13,7 @@ import { encodeRecord } from '../mesos-http/codec/recordio.ts';
 import { parseDuration } from '../scenario/duration.ts';
 import type { TimingOverrides } from '../scenario/types.ts';
 import { negotiate } from './accept.ts';
+import { monitorStatistics } from './monitor-json.ts';
 import { RealTimeRunner } from './realtime.ts';
 import { masterState } from './state-json.ts';
 
@@ -40,6 +41,8 @@ export interface FakeMasterOptions {
 }
 
 const SCHEDULER_PATHS = new Set(['/api/v1/scheduler', '/master/api/v1/scheduler']);
+/** An agent's usage endpoint, served for the simulated agents (they have no ports of their own). */
+const AGENT_MONITOR = /^\/agents\/([^/]+)\/monitor\/statistics$/;
 const TEXT = { 'content-type': 'text/plain; charset=utf-8' };
 
 interface Listener {
@@ -96,10 +99,19 @@ export class FakeMaster {
     return this.urls();
   }
 
-  /** SUBSCRIBED's master_info names the leader's real address. */
+  /**
+   * SUBSCRIBED's master_info names the leader's real address; offers' `url` point at the leader
+   * too, where the agents' endpoints are served under `/agents/<agent id>`.
+   */
   #announceLeader(): void {
     const l = this.#leader === undefined ? undefined : this.#listeners[this.#leader];
-    if (l) this.master.address = { hostname: l.host, ip: ipv4ToMesos(l.host), port: l.port };
+    if (!l) return;
+    this.master.address = { hostname: l.host, ip: ipv4ToMesos(l.host), port: l.port };
+    this.master.serveAgentsAt({
+      hostname: l.host,
+      ...(isIpv4(l.host) ? { ip: l.host } : {}),
+      port: l.port,
+    });
   }
 
   urls(): string[] {
@@ -239,6 +251,8 @@ export class FakeMaster {
       const body = this.runner.run(() => masterState(this.master.cs, { self, leader, flags }));
       return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
     }
+    const monitor = AGENT_MONITOR.exec(path);
+    if (monitor) return this.#agentMonitor(req, res, safeDecode(monitor[1] as string));
     if (path === '/offerlab/failover' && req.method === 'POST') {
       const down = parseDuration(url.searchParams.get('down') ?? '10s');
       if (down === undefined) return void res.writeHead(400, TEXT).end('down must be a duration such as 10s');
@@ -266,6 +280,23 @@ export class FakeMaster {
       );
     }
     res.writeHead(404, TEXT).end(`no such endpoint: ${path}`);
+  }
+
+  /**
+   * `GET /agents/<agent id>/monitor/statistics`: what that agent's `/monitor/statistics` would
+   * answer (mesos-v1-protocol.md §8.3), at the current simulated time. Agents run whichever
+   * master leads, so every master answers it, followers and leaderless masters included; an
+   * unknown or removed agent is a 404.
+   */
+  async #agentMonitor(req: IncomingMessage, res: ServerResponse, agentId: string): Promise<void> {
+    await drain(req);
+    if (req.method !== 'GET' && req.method !== 'HEAD')
+      return void res.writeHead(405, { ...TEXT, allow: 'GET' }).end();
+    const samples = this.runner.run(() => this.master.agentUsage(agentId));
+    if (samples === undefined) return void res.writeHead(404, TEXT).end(`no agent with id "${agentId}"`);
+    res
+      .writeHead(200, { 'content-type': 'application/json' })
+      .end(JSON.stringify(monitorStatistics(samples)));
   }
 
   #leaderListener(): Listener | undefined {
@@ -467,6 +498,20 @@ function listen(server: Server, port: number, host: string): Promise<void> {
       resolve();
     });
   });
+}
+
+/** A path segment percent-decoded; undecodable text is kept as it is (and names no agent). */
+function safeDecode(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}
+
+function isIpv4(host: string): boolean {
+  const parts = host.split('.');
+  return parts.length === 4 && parts.every((p) => /^\d{1,3}$/.test(p) && Number(p) <= 255);
 }
 
 /** An IPv4 address as MasterInfo.ip holds it: the four bytes in network order read as a little-endian uint32. */

@@ -1,14 +1,25 @@
 import { readFileSync } from 'node:fs';
+import type { TSchema } from 'typebox';
 import { Value } from 'typebox/value';
 import { type Document, isMap, isScalar, LineCounter, type Node, parseDocument } from 'yaml';
 import type { Range } from '../core/mesos/v1.ts';
 import { parseRanges } from '../core/model/resources.ts';
+import { PROFILE_NAMES, type UsageProfile, type UsageSpec } from '../core/model/usage-profile.ts';
 import { SCORER_NAMES } from '../core/placement/pipeline.ts';
 import type { SchedulerConfig } from '../core/scheduler/config.ts';
 import { parseTaskSpec } from '../core/spec/task-spec.ts';
 import { parseDuration } from './duration.ts';
-import { ACTION_KEYS, FAULT_KEYS, ScenarioSchema } from './schema.ts';
-import type { Action, AgentGroup, Expectations, Fault, Scenario, Timed, TimingOverrides } from './types.ts';
+import { ACTION_KEYS, FAULT_KEYS, ScenarioSchema, UsageNumberSchema, UsageProfileSchemas } from './schema.ts';
+import type {
+  Action,
+  AgentGroup,
+  Behaviour,
+  Expectations,
+  Fault,
+  Scenario,
+  Timed,
+  TimingOverrides,
+} from './types.ts';
 
 /** Reshuffle strategies a scenario may name. */
 export const RESHUFFLE_STRATEGIES: readonly string[] = ['charmander'];
@@ -442,7 +453,8 @@ function workloadAction(
           ? undefined
           : duration(r, [...path, 'runtime'], item.runtime, { positive: true });
       const spreadMs = item.spread === undefined ? 0 : (duration(r, [...path, 'spread'], item.spread) ?? 0);
-      const usage = item.usage as { mem?: number; cpus?: number } | undefined;
+      const usage = item.usage === undefined ? undefined : usageOf(r, [...path, 'usage'], item.usage);
+      if (usage === null) return undefined;
       return {
         kind: 'submit',
         spec: parsed.spec,
@@ -479,6 +491,111 @@ function workloadAction(
     default:
       return { kind: 'resume' };
   }
+}
+
+/** A submit's `usage` (schema ◆ usage in schema.ts); null when it has problems (reported). */
+function usageOf(r: Reporter, path: Path, raw: unknown): NonNullable<Behaviour['usage']> | null {
+  const given = raw as { mem?: unknown; cpus?: unknown };
+  const out: { mem?: UsageSpec; cpus?: UsageSpec } = {};
+  let ok = true;
+  for (const name of ['mem', 'cpus'] as const) {
+    if (given[name] === undefined) continue;
+    const spec = usageSpec(r, [...path, name], given[name]);
+    if (spec === undefined) ok = false;
+    else out[name] = spec;
+  }
+  return ok ? out : null;
+}
+
+/** One resource's usage: a number (kept as written) or a profile with durations in ms. */
+function usageSpec(r: Reporter, path: Path, raw: unknown): UsageSpec | undefined {
+  const schemaErrors = (schema: TSchema, value: unknown) => {
+    const errors = [...Value.Errors(schema, value)] as unknown as SchemaError[];
+    const prefix = pointer(path);
+    reportSchemaErrors(
+      r,
+      errors.map((e) => ({ ...e, instancePath: `${prefix}${e.instancePath}` })),
+    );
+    return errors.length === 0;
+  };
+  if (typeof raw === 'number') return schemaErrors(UsageNumberSchema, raw) ? raw : undefined;
+  if (!isRecord(raw)) {
+    r.add(path, 'must be a number or a usage profile such as { profile: ramp, from: 20, to: 90, over: 5m }');
+    return undefined;
+  }
+  const known = PROFILE_NAMES.join(', ');
+  if (raw.profile === undefined) {
+    r.add([...path, 'profile'], `is required (one of ${known})`);
+    return undefined;
+  }
+  const name = PROFILE_NAMES.find((p) => p === raw.profile);
+  if (name === undefined) {
+    r.add([...path, 'profile'], `unknown profile ${JSON.stringify(raw.profile)} (known: ${known})`);
+    return undefined;
+  }
+  if (!schemaErrors(UsageProfileSchemas[name], raw)) return undefined;
+  const num = (key: string) => raw[key] as number;
+  /** A duration in whole ms, at least 1 ms (or 0 when `zero` allows it). */
+  const ms = (key: string, zero = false): number | undefined => {
+    const value = duration(r, [...path, key], raw[key]);
+    if (value === undefined) return undefined;
+    const whole = Math.round(value);
+    if (whole < (zero ? 0 : 1)) {
+      r.add([...path, key], zero ? 'must not be negative' : 'must be at least 1ms');
+      return undefined;
+    }
+    return whole;
+  };
+  let profile: UsageProfile | undefined;
+  switch (name) {
+    case 'constant':
+      profile = { profile: 'constant', value: num('value') };
+      break;
+    case 'ramp': {
+      const overMs = ms('over');
+      if (overMs !== undefined) profile = { profile: 'ramp', from: num('from'), to: num('to'), overMs };
+      break;
+    }
+    case 'periodic': {
+      const periodMs = ms('period');
+      if (num('high') < num('low')) {
+        r.add([...path, 'high'], `must be at least low (${num('low')})`);
+        return undefined;
+      }
+      if (periodMs !== undefined)
+        profile = { profile: 'periodic', low: num('low'), high: num('high'), periodMs };
+      break;
+    }
+    case 'spikes': {
+      const everyMs = ms('every');
+      const forMs = ms('for');
+      const jitterMs = raw.jitter === undefined ? 0 : ms('jitter', true);
+      if (num('peak') < num('base')) {
+        r.add([...path, 'peak'], `must be at least base (${num('base')})`);
+        return undefined;
+      }
+      if (everyMs === undefined || forMs === undefined || jitterMs === undefined) return undefined;
+      if (forMs + jitterMs > everyMs) {
+        r.add(
+          [...path, 'for'],
+          jitterMs > 0
+            ? 'plus jitter must not exceed every (spike windows would overlap)'
+            : 'must not exceed every (spike windows would overlap)',
+        );
+        return undefined;
+      }
+      profile = {
+        profile: 'spikes',
+        base: num('base'),
+        peak: num('peak'),
+        everyMs,
+        forMs,
+        ...(jitterMs > 0 ? { jitterMs } : {}),
+      };
+      break;
+    }
+  }
+  return profile;
 }
 
 function faultItems(r: Reporter, items: Record<string, unknown>[]): Timed<Fault>[] {

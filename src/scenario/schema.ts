@@ -62,14 +62,73 @@ const SchedulerSchema = Type.Object(
 
 const Empty = Type.Object({}, closed);
 
+/*
+ * Usage: what each submitted copy really uses in the simulator (memory in MB, cpus), per resource
+ * either a plain number (constant, as before profiles existed) or a profile. Time runs from the
+ * task's launch, i.e. the moment the simulated agent reports TASK_RUNNING. Omitted resources use
+ * what the task asked for.
+ *
+ *   usage: { mem: 60, cpus: 0.5 }                                     # constants
+ *   usage:
+ *     mem:  { profile: constant, value: 60 }                          # same as mem: 60
+ *     mem:  { profile: ramp, from: 20, to: 90, over: 5m }             # linear from launch, then stays at `to`
+ *     cpus: { profile: periodic, low: 0.2, high: 1.5, period: 2m }    # smooth wave, see below
+ *     mem:  { profile: spikes, base: 40, peak: 95, every: 3m, for: 10s, jitter: 20s }
+ *
+ * - constant: `value` all the time.
+ * - ramp: `from` at launch, linearly to `to` at `over`, then `to` for good (`to` < `from` ramps down).
+ * - periodic: a smooth raised-cosine wave (like lookbusy's `--cpu-mode curve`), phase from launch:
+ *   `low` at launch, `high` half a `period` later, `low` again after a whole one
+ *   (value = low + (high − low)·(1 − cos(2π·t/period))/2). `high` must be at least `low`.
+ * - spikes: `base`, except for windows of `for` in which it is `peak`; the k-th window (k = 1, 2, …)
+ *   starts at k·`every` after launch (so the first comes one `every` after launch), delayed by a
+ *   whole number of ms in [0, `jitter`] (default 0) that is drawn per task and per spike from a
+ *   labelled fork of the run's seed, so runs stay reproducible. `peak` must be at least `base`;
+ *   `for` + `jitter` must not exceed `every` (windows never overlap).
+ *
+ * Values are ≥ 0; durations use the usual syntax (500ms, 90s, 5m, 1h30m), are rounded to whole
+ * milliseconds and must be at least 1 ms (`jitter` may be 0). A task is killed like Mesos' memory
+ * isolation kills it (TASK_FAILED, REASON_CONTAINER_LIMITATION_MEMORY) at the first millisecond
+ * its memory exceeds its allocation; the update follows `memory-kill-delay` later.
+ *
+ * The loader checks a number against UsageNumberSchema and a mapping against the schema its
+ * `profile` names in UsageProfileSchemas (one schema per profile gives plainer messages than a
+ * union would).
+ */
+const UsageValue = Type.Unknown({ description: 'a number (MB for mem) or a usage profile' });
+
+export const UsageNumberSchema = Type.Number({ minimum: 0 });
+
+const level = Type.Number({ minimum: 0 });
+
+export const UsageProfileSchemas = {
+  constant: Type.Object({ profile: Type.Literal('constant'), value: level }, closed),
+  ramp: Type.Object({ profile: Type.Literal('ramp'), from: level, to: level, over: Duration }, closed),
+  periodic: Type.Object(
+    { profile: Type.Literal('periodic'), low: level, high: level, period: Duration },
+    closed,
+  ),
+  spikes: Type.Object(
+    {
+      profile: Type.Literal('spikes'),
+      base: level,
+      peak: level,
+      every: Duration,
+      for: Duration,
+      jitter: opt(Duration),
+    },
+    closed,
+  ),
+} as const;
+
+export const UsageSchema = Type.Object({ mem: opt(UsageValue), cpus: opt(UsageValue) }, closed);
+
 export const WorkloadItemSchema = Type.Object(
   {
     at: Duration,
     submit: opt(Type.Unknown({ description: 'a Charmander task configuration' })),
     count: opt(Type.Integer({ minimum: 1, maximum: 1_000_000 })),
-    usage: opt(
-      Type.Object({ mem: opt(Type.Number({ minimum: 0 })), cpus: opt(Type.Number({ minimum: 0 })) }, closed),
-    ),
+    usage: opt(UsageSchema),
     runtime: opt(Duration),
     spread: opt(Duration),
     kill: opt(Type.String({ minLength: 1 })),

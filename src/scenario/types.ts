@@ -1,4 +1,5 @@
 import type { Range } from '../core/mesos/v1.ts';
+import type { UsageSpec } from '../core/model/usage-profile.ts';
 import type { SchedulerConfig } from '../core/scheduler/config.ts';
 import type { TaskSpec } from '../core/spec/task-spec.ts';
 
@@ -15,9 +16,12 @@ export interface AgentGroup {
   readonly attributes: Readonly<Record<string, string>>;
 }
 
-/** What one submitted copy really does in the simulator. */
+/**
+ * What one submitted copy really does in the simulator. Usage is per resource a plain number
+ * (constant, kept as written) or a profile with durations in ms (`usage-profile.ts`).
+ */
 export interface Behaviour {
-  readonly usage?: { readonly mem?: number; readonly cpus?: number };
+  readonly usage?: { readonly mem?: UsageSpec; readonly cpus?: UsageSpec };
   readonly runtimeMs?: number;
 }
 

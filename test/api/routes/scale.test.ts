@@ -182,7 +182,8 @@ test.serial('nodes › GET /nodes/ is a page of every node with Scale’s fields
   t.like(lab1, {
     id: agentId,
     slave_id: agentId,
-    port: 5051,
+    // The port the agent's offers name: a fake master's agents are served on its own port.
+    port: lab.daemon.state.agents.get(agentId ?? '')?.url?.port,
     is_paused: false,
     pause_reason: null,
     is_paused_errors: false,

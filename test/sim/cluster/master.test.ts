@@ -21,6 +21,7 @@ import type {
 } from '../../../src/core/mesos/v1.ts';
 import { type Resources, resourcesFromMesos, resourcesToMesos } from '../../../src/core/model/resources.ts';
 import { behaviourLabels } from '../../../src/core/model/task-behaviour.ts';
+import type { UsageProfile } from '../../../src/core/model/usage-profile.ts';
 
 // ---- harness ------------------------------------------------------------------------------------
 
@@ -669,6 +670,205 @@ test('SimMaster › fails a task whose memory use exceeds its allocation with RE
   t.is(failed.reason, 'REASON_CONTAINER_LIMITATION_MEMORY');
   t.regex(failed.uuid ?? '', STATUS_UUID);
   t.deepEqual(s.states('fine-1'), ['TASK_STARTING', 'TASK_RUNNING'], 'a task within its limit keeps running');
+});
+
+// ---- usage profiles ---------------------------------------------------------------------------------
+
+const RAMP: UsageProfile = { profile: 'ramp', from: 20, to: 90, overMs: 300_000 };
+const OOM_REPORT_MS = must(TIMING.memoryKillDelayMs, 'memoryKillDelayMs');
+
+/** Launches tasks on the agent's latest offer (auto-ack on) and returns when each reached RUNNING. */
+function launchWithUsage(c: Cluster, s: FakeStream, agent: SimAgent, tasks: TaskInfo[]): Map<string, number> {
+  mustAccept(c.accept(s, [s.lastOffer(agent.id).id.value], tasks));
+  c.advance(3000);
+  const running = new Map<string, number>();
+  for (const task of tasks) {
+    const id = task.task_id.value;
+    const at = s.statuses(id).find((u) => u.status.state === 'TASK_RUNNING')?.t;
+    running.set(id, must(at, `${id} RUNNING`));
+  }
+  return running;
+}
+
+function mustAccept(r: CallResult): void {
+  if (!r.ok) throw new Error(`ACCEPT refused: ${r.message}`);
+}
+
+test('SimMaster › fails a task at the first millisecond its ramp exceeds the allocation, reported memory-kill-delay later', (t) => {
+  const c = new Cluster();
+  const agent = c.agent();
+  const s = c.subscribe({ caps: PA }, true);
+  c.runTo(1000);
+  const running = launchWithUsage(c, s, agent, [
+    taskInfo('grow-1', agent.id, { cpus: 1, mem: 60 }, { usageMem: RAMP }),
+    taskInfo('fits-1', agent.id, { cpus: 1, mem: 90 }, { usageMem: RAMP }),
+  ]);
+  c.advance(600_000);
+  // 20 + 70·t/300000 > 60 first at t = 171429 ms after RUNNING.
+  const failed = must(s.statuses('grow-1').at(-1), 'last update of grow-1');
+  t.is(failed.status.state, 'TASK_FAILED');
+  t.is(failed.t, must(running.get('grow-1'), 'running') + 171_429 + OOM_REPORT_MS);
+  t.is(failed.status.reason, 'REASON_CONTAINER_LIMITATION_MEMORY');
+  t.is(failed.status.source, 'SOURCE_AGENT');
+  t.is(failed.status.message, 'Memory limit exceeded: Requested: 60MB Used: 60MB');
+  t.deepEqual(
+    s.states('fits-1'),
+    ['TASK_STARTING', 'TASK_RUNNING'],
+    'reaching the allocation is not exceeding it',
+  );
+});
+
+test('SimMaster › a batch task that finishes before its memory crosses the allocation finishes', (t) => {
+  const c = new Cluster();
+  const agent = c.agent();
+  const s = c.subscribe({ caps: PA }, true);
+  c.runTo(1000);
+  launchWithUsage(c, s, agent, [
+    taskInfo('quick-1', agent.id, { cpus: 1, mem: 60 }, { usageMem: RAMP, runtimeMs: 171_428 }),
+    taskInfo('slow-1', agent.id, { cpus: 1, mem: 60 }, { usageMem: RAMP, runtimeMs: 171_429 }),
+  ]);
+  c.advance(400_000);
+  t.is(s.states('quick-1').at(-1), 'TASK_FINISHED');
+  t.is(s.states('slow-1').at(-1), 'TASK_FAILED', 'crossing at the last millisecond still kills');
+});
+
+test('SimMaster › a spiking task fails at its first spike over the allocation; jitter is the same on every run', (t) => {
+  const spikes: UsageProfile = {
+    profile: 'spikes',
+    base: 40,
+    peak: 95,
+    everyMs: 180_000,
+    forMs: 10_000,
+    jitterMs: 20_000,
+  };
+  const run = () => {
+    const c = new Cluster();
+    const agent = c.agent();
+    const s = c.subscribe({ caps: PA }, true);
+    c.runTo(1000);
+    const running = launchWithUsage(c, s, agent, [
+      taskInfo('spiky-1', agent.id, { cpus: 1, mem: 64 }, { usageMem: spikes }),
+      taskInfo('spiky-2', agent.id, { cpus: 1, mem: 64 }, { usageMem: spikes }),
+      taskInfo('roomy-1', agent.id, { cpus: 1, mem: 128 }, { usageMem: spikes }),
+    ]);
+    c.advance(600_000);
+    const after = (id: string) => {
+      const failed = must(s.statuses(id).at(-1), id);
+      t.is(failed.status.state, 'TASK_FAILED');
+      return failed.t - must(running.get(id), id) - OOM_REPORT_MS;
+    };
+    t.deepEqual(s.states('roomy-1'), ['TASK_STARTING', 'TASK_RUNNING']);
+    return [after('spiky-1'), after('spiky-2')];
+  };
+  const first = run();
+  for (const at of first) t.true(at >= 180_000 && at <= 200_000, `the first spike, jittered: ${at}`);
+  t.not(first[0], first[1], 'each task draws its own jitter');
+  t.deepEqual(run(), first, 'same seed, same spikes');
+});
+
+test('SimMaster › usageSamples reports running tasks: memory from the profile, cpu time integrated, Mesos limits', (t) => {
+  const c = new Cluster();
+  const agent = c.agent();
+  const s = c.subscribe({ caps: PA }, true);
+  c.runTo(1000);
+  t.deepEqual(c.master.usageSamples(), []);
+  mustAccept(
+    c.accept(
+      s,
+      [s.lastOffer(agent.id).id.value],
+      [
+        taskInfo('grow-1', agent.id, { cpus: 2, mem: 100 }, { usageMem: RAMP, usageCpus: 0.5 }),
+        taskInfo('plain-1', agent.id, { cpus: 1, mem: 64 }),
+      ],
+    ),
+  );
+  t.deepEqual(c.master.usageSamples(), [], 'nothing runs while STAGING');
+  c.advance(3000);
+  const runningAt = must(
+    s.statuses('grow-1').find((u) => u.status.state === 'TASK_RUNNING'),
+    'RUNNING',
+  ).t;
+  c.runTo(runningAt + 60_000);
+  const samples = c.master.usageSamples();
+  t.deepEqual(
+    samples.map((x) => x.taskId),
+    ['grow-1', 'plain-1'],
+  );
+  const grow = must(samples[0], 'grow-1 sample');
+  t.like(grow, {
+    frameworkId: s.fwId,
+    agentId: agent.id,
+    executorId: 'grow-1',
+    memRssBytes: Math.round((20 + 70 / 5) * 1024 * 1024),
+    memLimitBytes: (100 + 32) * 1024 * 1024,
+    cpusLimit: 2.1,
+    timestamp: (1_767_225_600_000 + runningAt + 60_000) / 1000,
+  });
+  t.true(Math.abs(grow.cpusUserTimeSecs - 27) < 1e-9, '0.5 cpus for 60 s, 90 % user');
+  t.true(Math.abs(grow.cpusSystemTimeSecs - 3) < 1e-9);
+  const plain = must(samples[1], 'plain-1 sample');
+  t.is(plain.memRssBytes, 64 * 1024 * 1024, 'without usage, what it asked for');
+  const plainAt = must(
+    s.statuses('plain-1').find((u) => u.status.state === 'TASK_RUNNING'),
+    'RUNNING',
+  ).t;
+  const plainSecs = (runningAt + 60_000 - plainAt) / 1000;
+  t.true(
+    Math.abs(plain.cpusUserTimeSecs + plain.cpusSystemTimeSecs - plainSecs) < 1e-9,
+    '1 cpu since its RUNNING',
+  );
+
+  c.runTo(runningAt + 120_000);
+  const later = must(c.master.agentUsage(agent.id)?.[0], 'later sample');
+  t.true(later.memRssBytes > grow.memRssBytes, 'the ramp grows');
+  t.true(later.cpusUserTimeSecs > grow.cpusUserTimeSecs);
+  t.is(c.master.agentUsage('no-such-agent'), undefined);
+  c.runTo(runningAt + 400_000);
+  t.deepEqual(
+    c.master.usageSamples().map((x) => x.taskId),
+    ['grow-1', 'plain-1'],
+    'the ramp ends at 90 MB, within 100',
+  );
+  c.master.removeAgent(agent.id);
+  t.is(c.master.agentUsage(agent.id), undefined, 'a removed agent has no endpoint');
+  t.deepEqual(c.master.usageSamples(), []);
+});
+
+test('SimMaster › an OOM-killed task leaves the usage readings at once, before its TASK_FAILED', (t) => {
+  const c = new Cluster();
+  const agent = c.agent();
+  const s = c.subscribe({ caps: PA }, true);
+  c.runTo(1000);
+  const running = launchWithUsage(c, s, agent, [
+    taskInfo('grow-1', agent.id, { cpus: 1, mem: 60 }, { usageMem: RAMP }),
+  ]);
+  const oom = must(running.get('grow-1'), 'running') + 171_429;
+  c.runTo(oom - 1);
+  t.is(c.master.usageSamples().length, 1);
+  t.true(must(c.master.usageSamples()[0], 'sample').memRssBytes <= 60 * 1024 * 1024);
+  c.runTo(oom);
+  t.deepEqual(c.master.usageSamples(), []);
+  t.is(s.states('grow-1').at(-1), 'TASK_RUNNING', 'the update comes memory-kill-delay later');
+});
+
+test('SimMaster › offers carry the agent’s own URL, or the master’s /agents/<id> once it serves the agents', (t) => {
+  const c = new Cluster();
+  const agent = c.agent();
+  const s = c.subscribe({ caps: PA });
+  c.runTo(1000);
+  t.deepEqual(s.lastOffer(agent.id).url, {
+    scheme: 'http',
+    address: { hostname: 'lab-1', ip: '10.0.0.1', port: 5051 },
+    path: '/slave(1)',
+  });
+  c.master.serveAgentsAt({ hostname: '127.0.0.1', ip: '127.0.0.1', port: 40123 });
+  c.decline(s, [s.lastOffer(agent.id).id.value], 0);
+  c.advance(1000);
+  t.deepEqual(s.lastOffer(agent.id).url, {
+    scheme: 'http',
+    address: { hostname: '127.0.0.1', ip: '127.0.0.1', port: 40123 },
+    path: `/agents/${agent.id}`,
+  });
 });
 
 // ---- invalid launches ------------------------------------------------------------------------------
