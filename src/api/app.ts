@@ -10,6 +10,7 @@ import { installJsonBody } from './plugins/json-body.ts';
 import { installOverload, OverloadedError, type OverloadOptions } from './plugins/overload.ts';
 import { charmanderRoutes } from './routes/charmander.ts';
 import { dynamicClusterRoutes } from './routes/dynamic-cluster.ts';
+import { intelligenceRoutes } from './routes/intelligence.ts';
 import { opsRoutes } from './routes/ops.ts';
 import { scaleRoutes } from './routes/scale.ts';
 
@@ -91,6 +92,7 @@ export function buildApp(daemon: Daemon, opts: AppOptions = {}): FastifyInstance
   app.register(opsRoutes(daemon, metrics));
   app.register(eventsRoutes(daemon.hub, opts.events));
   app.register(charmanderRoutes(daemon));
+  app.register(intelligenceRoutes(daemon));
   app.register(scaleRoutes(daemon));
   app.register(dynamicClusterRoutes(daemon));
   return app;

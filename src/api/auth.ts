@@ -9,7 +9,8 @@ import { errorBody } from './errors.ts';
  * The token file: one token per line, `<role> <token>`, where role is
  *
  *     admin   may do anything: submit, kill, reshuffle, hold/drain nodes, scale…
- *     read    may only look: every GET/HEAD (task lists, /v1/events, /metrics, /docs)
+ *     read    may only look: every GET/HEAD (task lists, /v1/events, /metrics, /docs), and
+ *             plan a reshuffle without carrying it out (GET /client/task/reshuffle?dry_run=true)
  *
  * Blank lines and lines starting with `#` are ignored. Several tokens per role are allowed (to
  * rotate: add the new one, move clients over, remove the old one). At least one admin token is
@@ -125,8 +126,17 @@ export function roleOf(tokens: Tokens, presented: string): 'admin' | 'read' | un
 
 /** Routes open without a token: probes that reveal only whether the daemon is up. */
 const OPEN_ROUTES = new Set(['/healthz', '/readyz', '/admin/ping']);
-/** GET routes that change things (Charmander's `GET /client/task/reshuffle`). */
+/**
+ * GET routes that change things (Charmander's `GET /client/task/reshuffle`) — except when asked
+ * with `?dry_run=true`: a dry run only plans and changes nothing, so a read token may ask for one.
+ */
 const CHANGING_GETS = new Set(['/client/task/reshuffle']);
+
+/** A `?dry_run=true` request: exactly one `dry_run`, exactly `true` (anything else needs admin). */
+function isDryRun(req: FastifyRequest): boolean {
+  const query = req.query as Record<string, unknown> | undefined;
+  return query?.dry_run === 'true';
+}
 
 /** What a request needs: its route's `config.access`, else by route and method. */
 export function accessFor(req: FastifyRequest): Access {
@@ -134,8 +144,8 @@ export function accessFor(req: FastifyRequest): Access {
   if (declared !== undefined) return declared;
   const route = req.routeOptions.url;
   if (route !== undefined && OPEN_ROUTES.has(route)) return 'open';
-  if ((req.method === 'GET' || req.method === 'HEAD') && (route === undefined || !CHANGING_GETS.has(route)))
-    return 'read';
+  if (req.method === 'GET' || req.method === 'HEAD')
+    return route !== undefined && CHANGING_GETS.has(route) && !isDryRun(req) ? 'admin' : 'read';
   return 'admin';
 }
 

@@ -1,9 +1,48 @@
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import { type Plan, STRATEGIES } from '../../core/reshuffle/planner.ts';
 import { explainTask } from '../../core/scheduler/queries.ts';
+import type { SchedulerRecord } from '../../core/scheduler/records.ts';
 import { formatFieldErrors, parseTaskSpec } from '../../core/spec/task-spec.ts';
 import type { Daemon } from '../../daemon/daemon.ts';
 import { badRequest, ClientError, notFound } from '../errors.ts';
+import { checkQuery } from '../node-views.ts';
 import { activeTasks, taskView } from '../views.ts';
+
+/** The reshuffle strategies `?strategy=` takes (`planned` is offerlab's consolidate + right-size). */
+export const RESHUFFLE_STRATEGIES: readonly string[] = STRATEGIES;
+const RESHUFFLE_QUERY = ['dry_run', 'strategy'] as const;
+
+const RESHUFFLE_DESCRIPTION =
+  "Charmander's reshuffle: kills every running `reshuffleable` task and resubmits it, answering " +
+  '`202 {"code":202,"message":"Reshuffle tasks"}`. `?strategy=` picks the strategy ' +
+  `(${RESHUFFLE_STRATEGIES.join(', ')}; default: the daemon's configured one); a planned one ` +
+  '(anything but charmander) answers the same and adds the plan it carries out under `plan`: ' +
+  'moves, waves, skipped tasks and the expected gain. `?dry_run=true` only plans: `200 ' +
+  '{"code":200,"message":"Reshuffle plan (dry run): N moves, M waves, frees X MB","plan":{…}}` ' +
+  'and nothing changes — so a dry-run GET needs only a read token.';
+
+type ReshufflePlanRecord = Extract<SchedulerRecord, { type: 'reshuffle-plan' }>;
+
+function planRecord(records: readonly SchedulerRecord[]): ReshufflePlanRecord | undefined {
+  return records.find((r): r is ReshufflePlanRecord => r.type === 'reshuffle-plan');
+}
+
+/** `?dry_run=`: `true` or `false`; absent is false. */
+export function dryRunOf(value: string | undefined): boolean {
+  if (value === undefined || value === 'false') return false;
+  if (value === 'true') return true;
+  throw badRequest(`dry_run must be true or false, got "${value}"`);
+}
+
+/** "N moves, M waves, frees X MB" — what a dry run answers. */
+export function planSummary(plan: Plan): string {
+  const n = (count: number, one: string) => `${count} ${one}${count === 1 ? '' : 's'}`;
+  const gain = Math.round(plan.expected.freeMemAfter - plan.expected.freeMemBefore);
+  const frees = gain >= 0 ? `frees ${gain} MB` : `takes ${-gain} MB more`;
+  const emptied = plan.expected.agentsEmptied.length;
+  const empties = emptied > 0 ? `, empties ${n(emptied, 'agent')}` : '';
+  return `Reshuffle plan (dry run): ${n(plan.moves.length, 'move')}, ${n(plan.waves.length, 'wave')}, ${frees}${empties}`;
+}
 
 /**
  * Charmander's API, byte-compatible with its documentation: ping, submit, list, kill by prefix,
@@ -23,12 +62,44 @@ export function charmanderRoutes(daemon: Daemon): FastifyPluginAsync {
 
     app.get('/client/task', async () => activeTasks(daemon.state).map(taskView));
 
-    const reshuffle = async (_req: unknown, reply: import('fastify').FastifyReply) => {
-      await daemon.change({ type: 'reshuffle' });
-      return reply.code(202).send({ code: 202, message: 'Reshuffle tasks' });
+    /*
+     * Reshuffle, Charmander's way or planned. Without `dry_run` the answer is Charmander's
+     * `202 {"code":202,"message":"Reshuffle tasks"}`, those two fields first and unchanged; when
+     * the strategy run is a planned one (named, or the daemon's configured default) the plan it
+     * carries out follows under `plan`. Charmander's own reshuffle has no plan to show, so its
+     * answer stays byte for byte what Charmander answered. `dry_run=true` only plans (200), and
+     * nothing changes.
+     */
+    const reshuffle = async (req: FastifyRequest, reply: FastifyReply) => {
+      const q = checkQuery(req.query, RESHUFFLE_QUERY);
+      const dryRun = dryRunOf(q.dry_run);
+      const strategy = q.strategy;
+      if (strategy !== undefined && !RESHUFFLE_STRATEGIES.includes(strategy))
+        throw badRequest(`unknown strategy "${strategy}" (valid: ${RESHUFFLE_STRATEGIES.join(', ')})`);
+      const planned = planRecord(
+        await daemon.change({
+          type: 'reshuffle',
+          ...(strategy !== undefined ? { strategy } : {}),
+          ...(dryRun ? { dryRun } : {}),
+        }),
+      );
+      if (dryRun) {
+        if (!planned) throw new Error('the scheduler answered a dry-run reshuffle without a plan');
+        return reply.code(200).send({ code: 200, message: planSummary(planned.plan), plan: planned.plan });
+      }
+      const body: { code: number; message: string; plan?: Plan } = { code: 202, message: 'Reshuffle tasks' };
+      if (planned && planned.strategy !== 'charmander') body.plan = planned.plan;
+      return reply.code(202).send(body);
     };
-    app.get('/client/task/reshuffle', reshuffle);
-    app.post('/client/task/reshuffle', reshuffle);
+    const reshuffleOptions = {
+      schema: {
+        summary: 'Reshuffle tasks (Charmander), with another strategy, or only plan one (?dry_run=true)',
+        description: RESHUFFLE_DESCRIPTION,
+        tags: ['charmander'],
+      },
+    };
+    app.get('/client/task/reshuffle', reshuffleOptions, reshuffle);
+    app.post('/client/task/reshuffle', reshuffleOptions, reshuffle);
 
     app.get<{ Params: { id: string } }>('/client/task/:id/why', async (req) => {
       const { id } = req.params;
