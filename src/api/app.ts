@@ -1,4 +1,9 @@
-import Fastify, { type FastifyError, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, {
+  type FastifyError,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyServerOptions,
+} from 'fastify';
 import type { Daemon } from '../daemon/daemon.ts';
 import type { Tokens } from './auth.ts';
 import { installAuth } from './auth.ts';
@@ -52,7 +57,18 @@ export function buildApp(daemon: Daemon, opts: AppOptions = {}): FastifyInstance
   const app = Fastify({
     logger: loggerOptions(opts.logger),
     bodyLimit,
-    routerOptions: { ignoreTrailingSlash: true },
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 1000 },
+    // Errors raised before routing (a malformed percent-encoding in the path) get our shape too.
+    frameworkErrors: (err, _req, reply) => {
+      const status = err.statusCode ?? 400;
+      const message =
+        err.code === 'FST_ERR_BAD_URL'
+          ? 'the URL is not valid (bad percent-encoding)'
+          : err.code === 'FST_ERR_MAX_PARAM_LENGTH'
+            ? 'the URL is too long'
+            : err.message;
+      (reply as FastifyReply).code(status).send(errorBody(status, message));
+    },
     ajv: {
       customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false, allErrors: false },
     },

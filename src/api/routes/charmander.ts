@@ -5,7 +5,7 @@ import type { SchedulerRecord } from '../../core/scheduler/records.ts';
 import { formatFieldErrors, parseTaskSpec } from '../../core/spec/task-spec.ts';
 import type { Daemon } from '../../daemon/daemon.ts';
 import { badRequest, ClientError, notFound } from '../errors.ts';
-import { checkQuery } from '../node-views.ts';
+import { checkNoBody, checkQuery } from '../node-views.ts';
 import { activeTasks, taskView } from '../views.ts';
 
 /** The reshuffle strategies `?strategy=` takes (`planned` is offerlab's consolidate + right-size). */
@@ -71,6 +71,7 @@ export function charmanderRoutes(daemon: Daemon): FastifyPluginAsync {
      * nothing changes.
      */
     const reshuffle = async (req: FastifyRequest, reply: FastifyReply) => {
+      checkNoBody(req.body);
       const q = checkQuery(req.query, RESHUFFLE_QUERY);
       const dryRun = dryRunOf(q.dry_run);
       const strategy = q.strategy;
@@ -92,6 +93,8 @@ export function charmanderRoutes(daemon: Daemon): FastifyPluginAsync {
       return reply.code(202).send(body);
     };
     const reshuffleOptions = {
+      // A HEAD of this GET must not reshuffle.
+      exposeHeadRoute: false,
       schema: {
         summary: 'Reshuffle tasks (Charmander), with another strategy, or only plan one (?dry_run=true)',
         description: RESHUFFLE_DESCRIPTION,
@@ -119,12 +122,23 @@ export function charmanderRoutes(daemon: Daemon): FastifyPluginAsync {
     });
 
     app.delete<{ Params: { prefix: string } }>('/client/task/:prefix', async (req, reply) => {
-      const records = await daemon.change({ type: 'kill', prefix: req.params.prefix });
-      const killed = records.flatMap((r) =>
-        r.type === 'kill-requested' && r.cause === 'user' ? [r.task] : [],
-      );
-      if (killed.length === 0)
-        throw badRequest(`incorrect request: no live task id starts with "${req.params.prefix}"`);
+      const { prefix } = req.params;
+      // Every live task the prefix names, including those already being killed (a repeated
+      // DELETE answers the same), and one-per-node/singleton ids it retires with no copy left.
+      const matched = activeTasks(daemon.state)
+        .filter((t) => t.id.startsWith(prefix))
+        .map((t) => t.id);
+      const retiring = [...daemon.state.families.values()]
+        .filter(
+          (f) =>
+            !f.retired &&
+            `${f.specId}-`.startsWith(prefix) &&
+            !matched.some((id) => id.startsWith(`${f.specId}-`)),
+        )
+        .map((f) => f.specId);
+      await daemon.change({ type: 'kill', prefix });
+      const killed = [...matched, ...retiring];
+      if (killed.length === 0) throw badRequest(`incorrect request: no live task id starts with "${prefix}"`);
       // Charmander answers one JSON line per task it kills.
       const body = killed.map((id) => JSON.stringify({ code: 200, message: `Kill task: ${id}` })).join('\n');
       return reply.code(200).type('application/json; charset=utf-8').send(`${body}\n`);
