@@ -18,7 +18,13 @@ interface MetricDef {
   readonly label: string;
   readonly value: (r: RunResult) => number;
   readonly digits: number;
+  /** Shown only when this holds for some run (reshuffle figures for scenarios that reshuffle). */
+  readonly when?: (r: RunResult) => boolean;
 }
+
+const reshuffled = (r: RunResult) => r.metrics.reshuffles.some((x) => !x.dryRun);
+/** The last applied reshuffle of a run. */
+const lastReshuffle = (r: RunResult) => r.metrics.reshuffles.filter((x) => !x.dryRun).at(-1);
 
 /** The figures `compare` reports for every policy, each as mean [min – max] over the seeds. */
 export const COMPARE_METRICS: readonly MetricDef[] = [
@@ -34,6 +40,36 @@ export const COMPARE_METRICS: readonly MetricDef[] = [
   { label: 'kills', value: (r) => r.metrics.kills, digits: 1 },
   { label: 'relaunches', value: (r) => r.metrics.relaunches, digits: 1 },
   { label: 'invariant violations', value: (r) => r.violations.length, digits: 1 },
+  {
+    label: 'unallocated mem before reshuffle (MB)',
+    value: (r) => lastReshuffle(r)?.unallocatedMemBefore ?? 0,
+    digits: 0,
+    when: reshuffled,
+  },
+  {
+    label: 'unallocated mem at end (MB)',
+    value: (r) => lastReshuffle(r)?.unallocatedMemAfter ?? 0,
+    digits: 0,
+    when: reshuffled,
+  },
+  {
+    label: 'agents with no work at end',
+    value: (r) => lastReshuffle(r)?.idleAgentsAfter ?? 0,
+    digits: 1,
+    when: reshuffled,
+  },
+  {
+    label: 'tasks killed by reshuffle',
+    value: (r) => lastReshuffle(r)?.killed ?? 0,
+    digits: 1,
+    when: reshuffled,
+  },
+  {
+    label: 'memory-limit kills after reshuffle',
+    value: (r) => lastReshuffle(r)?.memoryLimitKillsAfter ?? 0,
+    digits: 1,
+    when: reshuffled,
+  },
 ];
 
 export interface Stat {
@@ -79,6 +115,7 @@ export async function compareCommand(file: string, opts: CompareOptions): Promis
           seed,
           ...(policy.placement !== undefined ? { placement: policy.placement } : {}),
           ...(policy.reshuffle !== undefined ? { reshuffle: policy.reshuffle } : {}),
+          ...(policy.sizing !== undefined ? { sizing: policy.sizing } : {}),
         }),
       );
       progress.update(++done, total, `${policy.name} seed ${seed}`);
@@ -92,7 +129,9 @@ export async function compareCommand(file: string, opts: CompareOptions): Promis
   const rows: string[][] = [
     ['runs passed', ...names.map((n) => `${(runs.get(n) ?? []).filter(runPassed).length}/${seeds.length}`)],
   ];
-  for (const m of COMPARE_METRICS) {
+  const all = [...runs.values()].flat();
+  const shown = COMPARE_METRICS.filter((m) => m.when === undefined || all.some(m.when));
+  for (const m of shown) {
     rows.push([m.label, ...names.map((n) => cell(stat((runs.get(n) ?? []).map(m.value)), m.digits))]);
   }
   const seedText =
@@ -112,9 +151,7 @@ export async function compareCommand(file: string, opts: CompareOptions): Promis
           n,
           {
             passed: (runs.get(n) ?? []).filter(runPassed).length,
-            metrics: Object.fromEntries(
-              COMPARE_METRICS.map((m) => [m.label, stat((runs.get(n) ?? []).map(m.value))]),
-            ),
+            metrics: Object.fromEntries(shown.map((m) => [m.label, stat((runs.get(n) ?? []).map(m.value))])),
             digests: (runs.get(n) ?? []).map((r) => r.digest),
           },
         ]),

@@ -1,3 +1,4 @@
+import { SIZING_MODES } from '../core/intelligence/sizing.ts';
 import { SCORER_NAMES } from '../core/placement/pipeline.ts';
 import { RESHUFFLE_STRATEGIES } from '../scenario/load.ts';
 import { UsageError } from './errors.ts';
@@ -6,29 +7,45 @@ export interface PolicyChoice {
   readonly name: string;
   readonly placement?: string;
   readonly reshuffle?: string;
+  readonly sizing?: string;
 }
 
 /**
- * Resolves a policy bundle name. A placement name (first-fit, bin-pack, spread) or a reshuffle
- * name (charmander) overrides that part of the scenario's policy; `bin-pack+charmander` sets both.
+ * The sizing a reshuffle strategy brings with it unless the bundle names one: Charmander's
+ * reshuffle with Charmander's estimator, offerlab's planned ones with `p99-window`.
+ */
+function sizingFor(reshuffle: string): string {
+  return reshuffle === 'charmander' ? 'charmander' : 'p99-window';
+}
+
+/**
+ * Resolves a policy bundle name. A placement name (first-fit, bin-pack, spread, usage-aware) or a
+ * reshuffle name (charmander) overrides that part of the scenario's policy; `bin-pack+charmander`
+ * sets both. The names come from `SCORER_NAMES`, so every registered scorer is accepted. A
+ * reshuffle name also sets the sizing that goes with it (`charmander` → Charmander's estimator,
+ * planned strategies → `p99-window`) unless a sizing is named too (`planned+off`).
  */
 export function resolvePolicy(name: string): PolicyChoice {
   const parts = name.split('+').map((p) => p.trim());
   let placement: string | undefined;
   let reshuffle: string | undefined;
+  let sizing: string | undefined;
   for (const part of parts) {
     if (SCORER_NAMES.includes(part) && placement === undefined) placement = part;
     else if (RESHUFFLE_STRATEGIES.includes(part) && reshuffle === undefined) reshuffle = part;
+    else if (SIZING_MODES.includes(part) && part !== 'charmander' && sizing === undefined) sizing = part;
     else {
       throw new UsageError(
-        `unknown policy "${part}" in "${name}" (placements: ${SCORER_NAMES.join(', ')}; reshuffles: ${RESHUFFLE_STRATEGIES.join(', ')}; combine with +)`,
+        `unknown policy "${part}" in "${name}" (placements: ${SCORER_NAMES.join(', ')}; reshuffles: ${RESHUFFLE_STRATEGIES.join(', ')}; sizing: ${SIZING_MODES.filter((m) => m !== 'charmander').join(', ')}; combine with +)`,
       );
     }
   }
+  if (sizing === undefined && reshuffle !== undefined) sizing = sizingFor(reshuffle);
   return {
     name,
     ...(placement !== undefined ? { placement } : {}),
     ...(reshuffle !== undefined ? { reshuffle } : {}),
+    ...(sizing !== undefined ? { sizing } : {}),
   };
 }
 

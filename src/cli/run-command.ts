@@ -111,6 +111,7 @@ export async function runCommand(files: readonly string[], opts: RunCommandOptio
       ...(seed !== undefined ? { seed } : {}),
       ...(policy?.placement !== undefined ? { placement: policy.placement } : {}),
       ...(policy?.reshuffle !== undefined ? { reshuffle: policy.reshuffle } : {}),
+      ...(policy?.sizing !== undefined ? { sizing: policy.sizing } : {}),
       ...(opts.trace !== undefined ? { tracePath: perScenario(opts.trace, scenario.name, many) } : {}),
       onProgress: (t: number, total: number) => progress.update(t, total, formatDuration(t)),
     };

@@ -57,6 +57,50 @@ export interface RunMetrics {
   readonly gaveUp: readonly string[];
   readonly subscriptions: number;
   readonly disconnections: number;
+  /** Memory-limit kills (REASON_CONTAINER_LIMITATION_MEMORY) over the whole run. */
+  readonly memoryLimitKills: number;
+  /** Every reshuffle of the run, with what it planned and what it did. */
+  readonly reshuffles: readonly ReshuffleReport[];
+}
+
+/** One reshuffle: the plan (for planned strategies and dry runs) and the memory it freed. */
+export interface ReshuffleReport {
+  readonly at: number;
+  readonly strategy: string;
+  readonly dryRun: boolean;
+  /** Cluster memory not allocated to any task when it started, and at the end of the run (MB). */
+  readonly unallocatedMemBefore: number;
+  readonly unallocatedMemAfter: number;
+  /** Agents running nothing but one-per-node copies when it started, and at the end of the run. */
+  readonly idleAgentsBefore: number;
+  readonly idleAgentsAfter: number;
+  /** Tasks it killed (0 for a dry run). */
+  readonly killed: number;
+  /** Memory-limit kills after it started. */
+  readonly memoryLimitKillsAfter: number;
+  readonly plan?: {
+    readonly moves: number;
+    readonly waves: number;
+    readonly freeMemBefore: number;
+    readonly freeMemAfter: number;
+    readonly agentsEmptied: number;
+  };
+  /** For applied planned reshuffles: whether every wave completed, and why not. */
+  readonly complete?: boolean;
+  readonly reason?: string;
+}
+
+interface ReshuffleTrack {
+  at: number;
+  strategy: string;
+  dryRun: boolean;
+  unallocatedMemBefore: number;
+  idleAgentsBefore: number;
+  killed: number;
+  memoryLimitKillsBefore: number;
+  plan?: ReshuffleReport['plan'];
+  complete?: boolean;
+  reason?: string;
 }
 
 interface TaskTrack {
@@ -104,7 +148,7 @@ export function percentile(sorted: readonly number[], p: number): number {
 export class MetricsCollector {
   readonly #tasks = new Map<string, TaskTrack>();
   readonly #sla = new Map<string, Sla>();
-  readonly #agents = new Map<string, { cpus: number; mem: number; live: number }>();
+  readonly #agents = new Map<string, { cpus: number; mem: number; live: number; work: number }>();
   #agentsAdded = 0;
   #agentsRemoved = 0;
   #totalCpus = 0;
@@ -121,6 +165,8 @@ export class MetricsCollector {
   #disconnections = 0;
   readonly #rejected: string[] = [];
   readonly #gaveUp: string[] = [];
+  readonly #reshuffles: ReshuffleTrack[] = [];
+  #memoryLimitKills = 0;
 
   readonly listener = (record: SchedulerRecord, t: number): void => this.add(record, t);
 
@@ -137,7 +183,10 @@ export class MetricsCollector {
     this.#usedCpus -= task.cpus;
     this.#usedMem -= task.mem;
     const agent = task.agent === undefined ? undefined : this.#agents.get(task.agent);
-    if (agent) agent.live--;
+    if (agent) {
+      agent.live--;
+      if (this.#sla.get(task.specId) !== 'one-per-node') agent.work--;
+    }
   }
 
   add(record: SchedulerRecord, t: number): void {
@@ -145,7 +194,12 @@ export class MetricsCollector {
     switch (record.type) {
       case 'agent-added':
         this.#agentsAdded++;
-        this.#agents.set(record.agent, { cpus: record.resources.cpus, mem: record.resources.mem, live: 0 });
+        this.#agents.set(record.agent, {
+          cpus: record.resources.cpus,
+          mem: record.resources.mem,
+          live: 0,
+          work: 0,
+        });
         this.#totalCpus += record.resources.cpus;
         this.#totalMem += record.resources.mem;
         break;
@@ -181,13 +235,17 @@ export class MetricsCollector {
         this.#usedCpus += task.cpus;
         this.#usedMem += task.mem;
         const agent = this.#agents.get(record.agent);
-        if (agent) agent.live++;
+        if (agent) {
+          agent.live++;
+          if (this.#sla.get(task.specId) !== 'one-per-node') agent.work++;
+        }
         break;
       }
       case 'task-status': {
         const task = this.#tasks.get(record.task);
         if (!task || task.ended) break;
         if (record.state === 'TASK_RUNNING' && task.runningAt === undefined) task.runningAt = t;
+        if (record.reason === 'REASON_CONTAINER_LIMITATION_MEMORY') this.#memoryLimitKills++;
         if (endsLife(record.state)) {
           this.#release(task);
           task.ended = true;
@@ -195,12 +253,40 @@ export class MetricsCollector {
         task.last = record.state;
         break;
       }
-      case 'kill-requested':
+      case 'kill-requested': {
         this.#kills++;
+        const current = this.#reshuffles[this.#reshuffles.length - 1];
+        if (record.cause === 'reshuffle' && current !== undefined && !current.dryRun) current.killed++;
         break;
-      case 'reshuffle':
+      }
+      case 'reshuffle': {
         this.#reshuffled += record.moved.length;
+        // Charmander's reshuffle records what it killed after the kills.
+        const r = this.#startReshuffle(t, record.strategy, false);
+        r.killed = record.moved.length;
         break;
+      }
+      case 'reshuffle-plan': {
+        const r = this.#startReshuffle(t, record.strategy, record.dryRun);
+        const e = record.plan.expected;
+        r.plan = {
+          moves: record.plan.moves.length,
+          waves: record.plan.waves.length,
+          freeMemBefore: e.freeMemBefore,
+          freeMemAfter: e.freeMemAfter,
+          agentsEmptied: e.agentsEmptied.length,
+        };
+        break;
+      }
+      case 'reshuffle-finished': {
+        this.#reshuffled += record.moved.length;
+        const current = this.#reshuffles[this.#reshuffles.length - 1];
+        if (current) {
+          current.complete = record.complete;
+          if (record.reason !== undefined) current.reason = record.reason;
+        }
+        break;
+      }
       case 'submit-rejected':
         this.#rejected.push(`${record.id}: ${record.message}`);
         break;
@@ -216,6 +302,30 @@ export class MetricsCollector {
       default:
         break;
     }
+  }
+
+  /** A reshuffle starts (a plan record and the charmander record of one reshuffle count once). */
+  #startReshuffle(t: number, strategy: string, dryRun: boolean): ReshuffleTrack {
+    const last = this.#reshuffles[this.#reshuffles.length - 1];
+    if (last && last.at === t && last.strategy === strategy && last.dryRun === dryRun) return last;
+    const r: ReshuffleTrack = {
+      at: t,
+      strategy,
+      dryRun,
+      unallocatedMemBefore: this.#totalMem - this.#usedMem,
+      idleAgentsBefore: this.#idleAgents(),
+      killed: 0,
+      memoryLimitKillsBefore: this.#memoryLimitKills,
+    };
+    this.#reshuffles.push(r);
+    return r;
+  }
+
+  /** Agents running nothing but one-per-node copies (which every agent gets). */
+  #idleAgents(): number {
+    let idle = 0;
+    for (const a of this.#agents.values()) if (a.work === 0) idle++;
+    return idle;
   }
 
   finish(durationMs: number): RunMetrics {
@@ -280,6 +390,25 @@ export class MetricsCollector {
       gaveUp: this.#gaveUp,
       subscriptions: this.#subscriptions,
       disconnections: this.#disconnections,
+      memoryLimitKills: this.#memoryLimitKills,
+      reshuffles: this.#reshuffles.map((r) => ({
+        at: r.at,
+        strategy: r.strategy,
+        dryRun: r.dryRun,
+        unallocatedMemBefore: round1(r.unallocatedMemBefore),
+        unallocatedMemAfter: round1(this.#totalMem - this.#usedMem),
+        idleAgentsBefore: r.idleAgentsBefore,
+        idleAgentsAfter: this.#idleAgents(),
+        killed: r.killed,
+        memoryLimitKillsAfter: this.#memoryLimitKills - r.memoryLimitKillsBefore,
+        ...(r.plan ? { plan: r.plan } : {}),
+        ...(r.complete !== undefined ? { complete: r.complete } : {}),
+        ...(r.reason !== undefined ? { reason: r.reason } : {}),
+      })),
     };
   }
+}
+
+function round1(n: number): number {
+  return Math.round(n * 10) / 10;
 }

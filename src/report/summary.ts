@@ -1,7 +1,7 @@
 import { formatDuration } from '../scenario/duration.ts';
 import { INVARIANTS } from '../trace/invariants.ts';
 import { type Paint, percent, seconds } from './format.ts';
-import { OUTCOMES, type Outcome } from './metrics.ts';
+import { OUTCOMES, type Outcome, type ReshuffleReport } from './metrics.ts';
 import { type RunResult, runPassed } from './run-result.ts';
 import { formatTable } from './table.ts';
 
@@ -59,6 +59,7 @@ export function formatSummary(r: RunResult, wallMs: number, p: Paint, masters?: 
   if (m.disconnections > 0)
     activity.push(`${m.disconnections} disconnections, ${m.subscriptions} subscriptions`);
   out.push(row('activity', activity.join(', ')));
+  for (const rs of m.reshuffles) out.push(...reshuffleRows(rs));
   for (const msg of m.rejected) out.push(row('rejected', p.bad(msg)));
   for (const msg of m.gaveUp) out.push(row('gave up', p.bad(msg)));
   out.push('');
@@ -99,4 +100,35 @@ export function formatSummary(r: RunResult, wallMs: number, p: Paint, masters?: 
   out.push(row('digest', r.digest));
   out.push(row('result', runPassed(r) ? p.ok('PASS') : p.bad('FAIL')));
   return out.join('\n');
+}
+
+/** A reshuffle in the summary: what it planned, then what it freed and what it cost. */
+function reshuffleRows(rs: ReshuffleReport): string[] {
+  const lines: string[] = [];
+  const when = `at ${formatDuration(rs.at)}, ${rs.strategy}${rs.dryRun ? ' (dry run)' : ''}`;
+  if (rs.plan) {
+    const pl = rs.plan;
+    lines.push(
+      row(
+        'reshuffle',
+        `${when}: plan ${pl.moves} move${pl.moves === 1 ? '' : 's'} in ${pl.waves} wave${pl.waves === 1 ? '' : 's'}, expected free mem ${mb(pl.freeMemBefore)} → ${mb(pl.freeMemAfter)}, ${pl.agentsEmptied} agent${pl.agentsEmptied === 1 ? '' : 's'} emptied`,
+      ),
+    );
+  } else {
+    lines.push(row('reshuffle', when));
+  }
+  if (!rs.dryRun) {
+    const outcome = rs.complete === false ? ` — stopped: ${rs.reason ?? 'unknown'}` : '';
+    lines.push(
+      row(
+        '',
+        `unallocated mem ${mb(rs.unallocatedMemBefore)} → ${mb(rs.unallocatedMemAfter)} at the end, agents with no work ${rs.idleAgentsBefore} → ${rs.idleAgentsAfter}, ${rs.killed} killed, ${rs.memoryLimitKillsAfter} memory-limit kills after${outcome}`,
+      ),
+    );
+  }
+  return lines;
+}
+
+function mb(n: number): string {
+  return `${Math.round(n)} MB`;
 }

@@ -20,6 +20,7 @@ export interface LiveOptions {
   readonly seed?: number;
   readonly placement?: string;
   readonly reshuffle?: string;
+  readonly sizing?: string;
   readonly tracePath?: string;
   /** TEARDOWN the framework at the end (its tasks go away). */
   readonly teardown?: boolean;
@@ -42,6 +43,7 @@ export async function runLive(scenario: Scenario, opts: LiveOptions): Promise<Ru
   const seed = opts.seed ?? scenario.seed;
   const placement = opts.placement ?? scenario.policy.placement;
   const reshuffle = opts.reshuffle ?? scenario.policy.reshuffle;
+  const sizing = opts.sizing ?? scenario.policy.sizing;
   const clock = new SystemClock(opts.speed ?? 1);
   const root = new SeededRandom(seed);
   const transport = new HttpTransport({
@@ -60,6 +62,7 @@ export async function runLive(scenario: Scenario, opts: LiveOptions): Promise<Ru
       ...scenario.scheduler,
       placement,
       reshuffle,
+      sizing,
       hostname: hostname(),
       ...(opts.credentials ? { principal: opts.credentials.principal } : {}),
     }),

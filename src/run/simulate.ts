@@ -10,12 +10,15 @@ import { groupAgents } from '../scenario/agents.ts';
 import type { Fault, Scenario } from '../scenario/types.ts';
 import type { TraceWriter } from '../trace/trace-writer.ts';
 import { RunRecorder } from './run-parts.ts';
+import { SimMeter } from './sim-meter.ts';
 import { scheduleWorkload } from './workload.ts';
 
 export interface SimulateOptions {
   readonly seed?: number;
   readonly placement?: string;
   readonly reshuffle?: string;
+  /** Right-sizing from task intelligence (`off`, `charmander`, `p99-window`); the scenario's by default. */
+  readonly sizing?: string;
   /** Write the trace (JSON Lines) here. */
   readonly tracePath?: string;
   /** Called now and then with the simulated time, for progress bars. */
@@ -33,6 +36,7 @@ export function simulate(scenario: Scenario, opts: SimulateOptions = {}): RunRes
   const seed = opts.seed ?? scenario.seed;
   const placement = opts.placement ?? scenario.policy.placement;
   const reshuffle = opts.reshuffle ?? scenario.policy.reshuffle;
+  const sizing = opts.sizing ?? scenario.policy.sizing;
   const root = new SeededRandom(seed);
   const sim = new Simulation();
   const master = new SimMaster(sim, root.fork('cluster'), { timing: scenario.cluster.timing });
@@ -43,7 +47,7 @@ export function simulate(scenario: Scenario, opts: SimulateOptions = {}): RunRes
 
   const rec = new RunRecorder(opts.tracePath, opts.onRecord);
   const driver = new Driver({
-    config: makeConfig({ ...scenario.scheduler, placement, reshuffle }),
+    config: makeConfig({ ...scenario.scheduler, placement, reshuffle, sizing }),
     transport,
     clock: sim.clock(),
     random: root.fork('scheduler'),
@@ -57,6 +61,16 @@ export function simulate(scenario: Scenario, opts: SimulateOptions = {}): RunRes
       for (const a of groupAgents(group)) master.addAgent(a);
     },
   });
+  const meteringMs = scenario.meteringMs;
+  if (meteringMs !== undefined) {
+    const meter = new SimMeter(master);
+    const read = () => {
+      const samples = meter.read();
+      if (samples.length > 0) driver.input({ type: 'usage', samples });
+      sim.after(meteringMs, read);
+    };
+    sim.after(meteringMs, read);
+  }
   for (const { at, item } of scenario.faults)
     sim.at(at, () => applyFault(master, rec.writer, sim.now(), item));
 

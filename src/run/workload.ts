@@ -49,7 +49,13 @@ export function scheduleWorkload(
         at(t, () => driver.input({ type: 'kill', prefix: action.prefix }));
         break;
       case 'reshuffle':
-        at(t, () => driver.input({ type: 'reshuffle' }));
+        at(t, () =>
+          driver.input({
+            type: 'reshuffle',
+            ...(action.strategy !== undefined ? { strategy: action.strategy } : {}),
+            ...(action.dryRun !== undefined ? { dryRun: action.dryRun } : {}),
+          }),
+        );
         break;
       case 'hold':
         at(t, () =>

@@ -2,10 +2,12 @@ import { readFileSync } from 'node:fs';
 import type { TSchema } from 'typebox';
 import { Value } from 'typebox/value';
 import { type Document, isMap, isScalar, LineCounter, type Node, parseDocument } from 'yaml';
+import { SIZING_MODES } from '../core/intelligence/sizing.ts';
 import type { Range } from '../core/mesos/v1.ts';
 import { parseRanges } from '../core/model/resources.ts';
 import { PROFILE_NAMES, type UsageProfile, type UsageSpec } from '../core/model/usage-profile.ts';
 import { SCORER_NAMES } from '../core/placement/pipeline.ts';
+import { STRATEGIES } from '../core/reshuffle/planner.ts';
 import type { SchedulerConfig } from '../core/scheduler/config.ts';
 import { parseTaskSpec } from '../core/spec/task-spec.ts';
 import { parseDuration } from './duration.ts';
@@ -22,7 +24,7 @@ import type {
 } from './types.ts';
 
 /** Reshuffle strategies a scenario may name. */
-export const RESHUFFLE_STRATEGIES: readonly string[] = ['charmander'];
+export const RESHUFFLE_STRATEGIES: readonly string[] = STRATEGIES;
 
 export interface Problem {
   readonly line: number;
@@ -330,6 +332,13 @@ function build(r: Reporter, raw: Record<string, unknown>, file: string): Scenari
     );
   }
 
+  const sizing = policyRaw.sizing ?? 'off';
+  if (!SIZING_MODES.includes(sizing)) {
+    r.add(['policy', 'sizing'], `unknown sizing "${sizing}" (known: ${SIZING_MODES.join(', ')})`);
+  }
+  const meteringMs =
+    raw.metering === undefined ? undefined : duration(r, ['metering'], raw.metering, { positive: true });
+
   const scheduler = schedulerSettings(r, (raw.scheduler as Record<string, unknown> | undefined) ?? {});
   const workload = workloadItems(
     r,
@@ -356,7 +365,8 @@ function build(r: Reporter, raw: Record<string, unknown>, file: string): Scenari
     seed: (raw.seed as number | undefined) ?? 1,
     durationMs,
     cluster: { agents: groups, timing },
-    policy: { placement, reshuffle },
+    policy: { placement, reshuffle, sizing },
+    ...(meteringMs !== undefined ? { meteringMs } : {}),
     scheduler,
     workload,
     faults,
@@ -465,8 +475,21 @@ function workloadAction(
     }
     case 'kill':
       return { kind: 'kill', prefix: item.kill as string };
-    case 'reshuffle':
-      return { kind: 'reshuffle' };
+    case 'reshuffle': {
+      const rs = item.reshuffle as { dry_run?: boolean; strategy?: string };
+      if (rs.strategy !== undefined && !RESHUFFLE_STRATEGIES.includes(rs.strategy)) {
+        r.add(
+          [...path, 'reshuffle', 'strategy'],
+          `unknown reshuffle strategy "${rs.strategy}" (known: ${RESHUFFLE_STRATEGIES.join(', ')})`,
+        );
+        return undefined;
+      }
+      return {
+        kind: 'reshuffle',
+        ...(rs.strategy !== undefined ? { strategy: rs.strategy } : {}),
+        ...(rs.dry_run !== undefined ? { dryRun: rs.dry_run } : {}),
+      };
+    }
     case 'agents': {
       const group = agentGroup(r, [...path, 'agents'], item.agents as Record<string, unknown>);
       if (!group) return undefined;

@@ -132,7 +132,8 @@ export const WorkloadItemSchema = Type.Object(
     runtime: opt(Duration),
     spread: opt(Duration),
     kill: opt(Type.String({ minLength: 1 })),
-    reshuffle: opt(Empty),
+    /** `{}` reshuffles with the scenario's strategy; `strategy` names another, `dry_run` only plans. */
+    reshuffle: opt(Type.Object({ dry_run: opt(Type.Boolean()), strategy: opt(Type.String()) }, closed)),
     agents: opt(AgentGroupSchema),
     hold: opt(Type.String({ minLength: 1 })),
     unhold: opt(Type.String({ minLength: 1 })),
@@ -164,7 +165,14 @@ export const ScenarioSchema = Type.Object(
       { agents: Type.Array(AgentGroupSchema, { minItems: 1 }), timing: opt(TimingSchema) },
       closed,
     ),
-    policy: opt(Type.Object({ placement: opt(Type.String()), reshuffle: opt(Type.String()) }, closed)),
+    policy: opt(
+      Type.Object(
+        { placement: opt(Type.String()), reshuffle: opt(Type.String()), sizing: opt(Type.String()) },
+        closed,
+      ),
+    ),
+    /** How often the running tasks' usage is metered (off when absent), e.g. `15s` like Charmander. */
+    metering: opt(Duration),
     scheduler: opt(SchedulerSchema),
     workload: opt(Type.Array(WorkloadItemSchema)),
     faults: opt(Type.Array(FaultItemSchema)),

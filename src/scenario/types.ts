@@ -34,7 +34,7 @@ export type Action =
       readonly spreadMs: number;
     }
   | { readonly kind: 'kill'; readonly prefix: string }
-  | { readonly kind: 'reshuffle' }
+  | { readonly kind: 'reshuffle'; readonly strategy?: string; readonly dryRun?: boolean }
   | { readonly kind: 'agents'; readonly group: AgentGroup }
   | { readonly kind: 'hold'; readonly hostname: string; readonly reason?: string }
   | { readonly kind: 'unhold'; readonly hostname: string }
@@ -78,7 +78,9 @@ export interface Scenario {
   readonly seed: number;
   readonly durationMs: number;
   readonly cluster: { readonly agents: readonly AgentGroup[]; readonly timing: TimingOverrides };
-  readonly policy: { readonly placement: string; readonly reshuffle: string };
+  readonly policy: { readonly placement: string; readonly reshuffle: string; readonly sizing: string };
+  /** Metering interval (ms); undefined when the scenario does not meter usage. */
+  readonly meteringMs?: number;
   readonly scheduler: Partial<SchedulerConfig>;
   /** In time order (ties keep file order). */
   readonly workload: readonly Timed<Action>[];

@@ -117,7 +117,7 @@ test('scenario loader › loads the example scenario of the design document', (t
       attributes: { nodetype: 'lab' },
     },
   ]);
-  t.deepEqual(s.policy, { placement: 'first-fit', reshuffle: 'charmander' });
+  t.deepEqual(s.policy, { placement: 'first-fit', reshuffle: 'charmander', sizing: 'off' });
   t.deepEqual(
     s.workload.map((w) => [w.at, w.item.kind]),
     [
@@ -263,7 +263,7 @@ test('scenario loader › gives the same scenario for a YAML file and the equiva
   t.deepEqual(fromYaml.cluster.agents[0]?.attributes, { nodetype: 'web', rack: '3' });
   t.deepEqual(fromYaml.cluster.timing, { allocationIntervalMs: 2000 });
   t.deepEqual(fromYaml.scheduler, { relaunchBackoffMs: 500, batchMaxRetries: 2 });
-  t.deepEqual(fromYaml.policy, { placement: 'bin-pack', reshuffle: 'charmander' });
+  t.deepEqual(fromYaml.policy, { placement: 'bin-pack', reshuffle: 'charmander', sizing: 'off' });
   t.deepEqual(
     fromYaml.workload.map((w) => w.item.kind),
     ['hold', 'submit', 'kill'],
@@ -300,7 +300,7 @@ workload:
     'minimal.yaml',
   );
   t.is(s.seed, 1);
-  t.deepEqual(s.policy, { placement: 'first-fit', reshuffle: 'charmander' });
+  t.deepEqual(s.policy, { placement: 'first-fit', reshuffle: 'charmander', sizing: 'off' });
   t.false('description' in s);
   t.deepEqual(s.cluster, {
     agents: [

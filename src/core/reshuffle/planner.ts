@@ -47,8 +47,9 @@ export interface PlanAgent {
 
 export type StrategyName = 'charmander' | 'right-size' | 'consolidate' | 'rebalance' | 'planned';
 /**
- * `planned` is offerlab's default: consolidate (empty whole agents, moving tasks at their right
- * size), then right-size in place whatever did not move.
+ * `planned` is offerlab's default: consolidate where that costs no extra kill (empty whole agents
+ * whose tasks all shrink, moving them at their right size), then right-size in place whatever did
+ * not move. It never kills a task that would not shrink.
  */
 export const STRATEGIES: readonly StrategyName[] = [
   'charmander',
@@ -286,7 +287,13 @@ function rightSize(
  * Consolidate: empty the least-loaded agents whose every movable task fits elsewhere (fullest
  * destinations first, so the rest stays packed); an agent is only touched if it can be emptied.
  */
-function consolidate(input: PlanInput, w: WhatIf, moves: Move[], skipped: PlanSkip[]): void {
+function consolidate(
+  input: PlanInput,
+  w: WhatIf,
+  moves: Move[],
+  skipped: PlanSkip[],
+  onlyShrinking = false,
+): void {
   const bySource = new Map<string, PlanTask[]>();
   for (const t of input.tasks) {
     if (!movable(t)) continue;
@@ -300,6 +307,9 @@ function consolidate(input: PlanInput, w: WhatIf, moves: Move[], skipped: PlanSk
     .sort((a, b) => load(a) - load(b) || byId(a, b));
   for (const source of sources) {
     const tasks = (bySource.get(source.id) ?? []).sort((a, b) => b.sizedMem - a.sizedMem || byId(a, b));
+    // Planned reshuffles empty an agent only with tasks that are restarted to shrink anyway, so
+    // consolidating costs no kill that right-sizing would not.
+    if (onlyShrinking && tasks.some((t) => t.sizedMem >= t.need.mem)) continue;
     const snapshot = saveWhatIf(w);
     const planned: Move[] = [];
     let ok = true;
@@ -471,7 +481,7 @@ export function planReshuffle(input: PlanInput, strategy: StrategyName): Plan {
       break;
     case 'planned': {
       const consolidated: PlanSkip[] = [];
-      consolidate(input, w, moves, consolidated);
+      consolidate(input, w, moves, consolidated, true);
       rightSize(input, w, moves, skipped, new Set(moves.map((m) => m.task)));
       break;
     }
