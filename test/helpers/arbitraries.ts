@@ -86,6 +86,9 @@ export const scenarioArb: fc.Arbitrary<Scenario> = fc
     failover: fc.option(fc.integer({ min: 0, max: 12 * MINUTE }), { nil: undefined }),
     seed: fc.integer({ min: 1, max: 1_000_000 }),
     placement: fc.constantFrom('first-fit', 'bin-pack', 'spread'),
+    reshuffle: fc.constantFrom('charmander', 'planned', 'right-size', 'consolidate', 'rebalance'),
+    sizing: fc.constantFrom('off', 'charmander', 'p99-window'),
+    metering: fc.boolean(),
   })
   .chain((r) =>
     fc
@@ -132,7 +135,8 @@ export const scenarioArb: fc.Arbitrary<Scenario> = fc
           seed: r.seed,
           durationMs: 20 * MINUTE,
           cluster: { agents: initial, timing: {} },
-          policy: { placement: r.placement, reshuffle: 'charmander', sizing: 'off' },
+          policy: { placement: r.placement, reshuffle: r.reshuffle, sizing: r.sizing },
+          ...(r.metering ? { meteringMs: 15_000 } : {}),
           scheduler: {},
           workload,
           faults,
