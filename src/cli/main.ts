@@ -94,7 +94,7 @@ program
   .option('--port <port>', 'REST API port', '7075')
   .option('--host <address>', 'address to listen on', '127.0.0.1')
   .option('--state-dir <dir>', 'keep the journal and snapshots here (survives restarts and kill -9)')
-  .option('--placement <name>', 'placement scorer: first-fit, bin-pack or spread')
+  .option('--placement <name>', 'placement scorer: first-fit, bin-pack, spread or usage-aware')
   .option('--content-type <json|protobuf>', 'Mesos API encoding', 'json')
   .option('--principal <name>', 'Mesos HTTP authentication principal (or OFFERLAB_MESOS_PRINCIPAL)')
   .option('--secret-file <file>', 'file holding the Mesos secret (or OFFERLAB_MESOS_SECRET)')

@@ -1,4 +1,5 @@
 import { compareAgentIds } from '../model/agent-order.ts';
+import { observedFraction } from './observed.ts';
 import type {
   FilterPlugin,
   PlacementAgent,
@@ -33,11 +34,13 @@ const MAX_NODETYPE_BITS = 30;
  *
  * Each tree node keeps, for the agents below it that have an offer and are not held: the max free
  * cpus, mem and disk, a bit mask of their `nodetype` values, and the aggregates scorers use to
- * bound their score (`SubtreeBounds`). A search skips a subtree when one of those necessary
- * conditions fails or when the scorer's bound cannot beat the best agent found so far; at the
- * leaves the full filter chain runs. The result is therefore exactly
- * the agent a full scan with the same filters and scorer would choose (highest score, ties to the
- * lowest agent id), which `test/core/placement/index.test.ts` checks against `selectByScan`.
+ * bound their score and filters use to exclude a subtree (`SubtreeBounds`; the observed-memory
+ * ones only once a usage-aware search needs them). A search skips a subtree when one of those
+ * necessary conditions fails, when a filter's `excludes` rules it out, or when the scorer's bound
+ * cannot beat the best agent found so far; at the leaves the full filter chain runs. The result
+ * is therefore exactly the agent a full scan with the same filters and scorer would choose
+ * (highest score, ties to the lowest agent id), which `test/core/placement/index.test.ts` checks
+ * against `selectByScan`.
  */
 export class PlacementIndex {
   #agents: PlacementAgent[] = [];
@@ -56,7 +59,14 @@ export class PlacementIndex {
   #minCapMem = new Float64Array(2);
   #maxCapCpus = new Float64Array(2);
   #maxCapMem = new Float64Array(2);
+  #maxObserved = new Float64Array(2);
+  #minObserved = new Float64Array(2);
   #memAtCpus = new Float64Array(2 * STEPS);
+  /** Per cpu threshold, the max and min observed-memory fraction among agents with that many cpus free. */
+  #maxObservedAtCpus = new Float64Array(2 * STEPS);
+  #minObservedAtCpus = new Float64Array(2 * STEPS);
+  /** The cpu threshold of the task being searched for (-1: none), for `#boundsOf`. */
+  #step = -1;
   /** The aggregates combined with max, and those combined with min. */
   #maxArrays: Float64Array[] = [];
   #minArrays: Float64Array[] = [];
@@ -69,7 +79,21 @@ export class PlacementIndex {
     minCapacityMem: 0,
     maxCapacityCpus: 0,
     maxCapacityMem: 0,
+    // Until the observed aggregates are kept: values that prune nothing.
+    maxObservedFraction: Number.POSITIVE_INFINITY,
+    minObservedFraction: Number.NEGATIVE_INFINITY,
+    maxObservedFractionWithCpus: Number.POSITIVE_INFINITY,
+    minObservedFractionWithCpus: Number.NEGATIVE_INFINITY,
   };
+  /** The filters of the last search that can exclude a subtree (pipelines are long-lived). */
+  #excludersOf: readonly FilterPlugin[] | undefined;
+  #excluders: readonly FilterPlugin[] = [];
+  #filtersNeedObserved = false;
+  /**
+   * Whether the observed-memory aggregates are kept. They cost every update, so the index only
+   * keeps them from the first search whose scorer or filters declare `observedBounds`.
+   */
+  #observed = false;
 
   get size(): number {
     return this.#byId.size;
@@ -95,7 +119,7 @@ export class PlacementIndex {
     this.#dirty = true;
   }
 
-  /** Re-reads one agent's free resources, offer count and held flag: O(log n). */
+  /** Re-reads one agent's free resources, offer count, held flag and observed memory: O(log n). */
   update(agentId: string): void {
     if (this.#dirty) return;
     const slot = this.#slots.get(agentId);
@@ -138,6 +162,11 @@ export class PlacementIndex {
     filters: readonly FilterPlugin[],
     scorer: ScorerPlugin,
   ): PlacementAgent | undefined {
+    const excluders = this.#excludersFor(filters);
+    if (!this.#observed && (scorer.observedBounds === true || this.#filtersNeedObserved)) {
+      this.#observed = true;
+      this.#dirty = true;
+    }
     this.#ensureBuilt();
     if (task.pinnedAgentId !== undefined) {
       const agent = this.#byId.get(task.pinnedAgentId);
@@ -156,6 +185,7 @@ export class PlacementIndex {
     const mask = this.#mask;
     const memAt = this.#memAtCpus;
     const step = stepFor(needC);
+    this.#step = step;
     const agents = this.#agents;
     const size = this.#size;
     const stack = this.#stack;
@@ -182,7 +212,7 @@ export class PlacementIndex {
         const agent = agents[slot];
         if (agent === undefined || !passes(ctx, task, agent, filters)) continue;
         if (constant) return agent;
-        const score = scorer.score(task, agent);
+        const score = scorer.score(task, agent, ctx);
         if (score > bestScore || (score === bestScore && slot < bestSlot)) {
           bestScore = score;
           bestSlot = slot;
@@ -190,6 +220,7 @@ export class PlacementIndex {
         }
         continue;
       }
+      if (excluders.length > 0 && this.#excluded(ctx, task, excluders, node)) continue;
       const left = 2 * node;
       const right = left + 1;
       if (bound === undefined) {
@@ -197,8 +228,8 @@ export class PlacementIndex {
         stack[sp++] = left;
         continue;
       }
-      const bl = bound(task, this.#boundsOf(left));
-      const br = bound(task, this.#boundsOf(right));
+      const bl = bound(task, this.#boundsOf(left), ctx);
+      const br = bound(task, this.#boundsOf(right), ctx);
       const keepLeft = bl > bestScore || (bl === bestScore && this.#firstSlot(left) < bestSlot);
       const keepRight = br > bestScore || (br === bestScore && this.#firstSlot(right) < bestSlot);
       if (keepLeft && keepRight) {
@@ -227,7 +258,39 @@ export class PlacementIndex {
     v.minCapacityMem = this.#minCapMem[node] as number;
     v.maxCapacityCpus = this.#maxCapCpus[node] as number;
     v.maxCapacityMem = this.#maxCapMem[node] as number;
+    if (!this.#observed) return v;
+    v.maxObservedFraction = this.#maxObserved[node] as number;
+    v.minObservedFraction = this.#minObserved[node] as number;
+    const k = node * STEPS + this.#step;
+    v.maxObservedFractionWithCpus =
+      this.#step >= 0 ? (this.#maxObservedAtCpus[k] as number) : v.maxObservedFraction;
+    v.minObservedFractionWithCpus =
+      this.#step >= 0 ? (this.#minObservedAtCpus[k] as number) : v.minObservedFraction;
     return v;
+  }
+
+  /** The filters that can exclude a subtree, worked out once per pipeline. */
+  #excludersFor(filters: readonly FilterPlugin[]): readonly FilterPlugin[] {
+    if (this.#excludersOf !== filters) {
+      this.#excludersOf = filters;
+      this.#excluders = filters.filter((f) => f.excludes !== undefined);
+      this.#filtersNeedObserved = filters.some((f) => f.observedBounds === true);
+    }
+    return this.#excluders;
+  }
+
+  /** True when one of the filters rules out every agent under a tree node. */
+  #excluded(
+    ctx: PlacementContext,
+    task: PlacementTask,
+    excluders: readonly FilterPlugin[],
+    node: number,
+  ): boolean {
+    const bounds = this.#boundsOf(node);
+    for (const f of excluders) {
+      if (f.excludes?.(ctx, task, bounds) === true) return true;
+    }
+    return false;
   }
 
   /** The first leaf slot under a tree node. */
@@ -248,7 +311,7 @@ export class PlacementIndex {
     for (const slot of slots) {
       const agent = this.#agents[slot];
       if (agent === undefined || !passes(ctx, task, agent, filters)) continue;
-      const score = scorer.score(task, agent);
+      const score = scorer.score(task, agent, ctx);
       if (score > bestScore) {
         bestScore = score;
         bestAgent = agent;
@@ -299,7 +362,12 @@ export class PlacementIndex {
     this.#minCapMem = new Float64Array(2 * size);
     this.#maxCapCpus = new Float64Array(2 * size);
     this.#maxCapMem = new Float64Array(2 * size);
+    const observed = this.#observed ? 2 * size : 0;
+    this.#maxObserved = new Float64Array(observed);
+    this.#minObserved = new Float64Array(observed);
     this.#memAtCpus = new Float64Array(2 * size * STEPS);
+    this.#maxObservedAtCpus = new Float64Array(observed * STEPS);
+    this.#minObservedAtCpus = new Float64Array(observed * STEPS);
     this.#mask = new Int32Array(2 * size);
     this.#maxArrays = [
       this.#maxCpus,
@@ -333,6 +401,12 @@ export class PlacementIndex {
       this.#maxCapCpus[leaf] = 0;
       this.#maxCapMem[leaf] = 0;
       this.#memAtCpus.fill(-1, leaf * STEPS, leaf * STEPS + STEPS);
+      if (this.#observed) {
+        this.#maxObserved[leaf] = Number.NEGATIVE_INFINITY;
+        this.#minObserved[leaf] = Number.POSITIVE_INFINITY;
+        this.#maxObservedAtCpus.fill(Number.NEGATIVE_INFINITY, leaf * STEPS, leaf * STEPS + STEPS);
+        this.#minObservedAtCpus.fill(Number.POSITIVE_INFINITY, leaf * STEPS, leaf * STEPS + STEPS);
+      }
       this.#mask[leaf] = 0;
       return;
     }
@@ -349,6 +423,16 @@ export class PlacementIndex {
     this.#maxCapMem[leaf] = capacity.mem;
     for (let k = 0; k < STEPS; k++)
       this.#memAtCpus[leaf * STEPS + k] = free.cpus >= (CPU_STEPS[k] as number) ? free.mem : -1;
+    if (this.#observed) {
+      const observed = observedFraction(agent);
+      this.#maxObserved[leaf] = observed;
+      this.#minObserved[leaf] = observed;
+      for (let k = 0; k < STEPS; k++) {
+        const enough = free.cpus >= (CPU_STEPS[k] as number);
+        this.#maxObservedAtCpus[leaf * STEPS + k] = enough ? observed : Number.NEGATIVE_INFINITY;
+        this.#minObservedAtCpus[leaf * STEPS + k] = enough ? observed : Number.POSITIVE_INFINITY;
+      }
+    }
     const type = agent.attributes.nodetype;
     this.#mask[leaf] = type === undefined ? NO_NODETYPE_BIT : (this.#nodetypeBits.get(type) ?? OVERFLOW_BIT);
   }
@@ -380,10 +464,43 @@ export class PlacementIndex {
         changed = true;
       }
     }
+    if (this.#observed && this.#combineObserved(i, l, r)) changed = true;
     const bits = (this.#mask[l] as number) | (this.#mask[r] as number);
     if (this.#mask[i] !== bits) {
       this.#mask[i] = bits;
       changed = true;
+    }
+    return changed;
+  }
+
+  /** The observed-memory part of `#combine`, kept apart so indexes without it pay nothing. */
+  #combineObserved(i: number, l: number, r: number): boolean {
+    let changed = false;
+    const maxObserved = this.#maxObserved;
+    const minObserved = this.#minObserved;
+    const max = Math.max(maxObserved[l] as number, maxObserved[r] as number);
+    if (maxObserved[i] !== max) {
+      maxObserved[i] = max;
+      changed = true;
+    }
+    const min = Math.min(minObserved[l] as number, minObserved[r] as number);
+    if (minObserved[i] !== min) {
+      minObserved[i] = min;
+      changed = true;
+    }
+    const maxAt = this.#maxObservedAtCpus;
+    const minAt = this.#minObservedAtCpus;
+    for (let k = 0; k < STEPS; k++) {
+      const hi = Math.max(maxAt[l * STEPS + k] as number, maxAt[r * STEPS + k] as number);
+      if (maxAt[i * STEPS + k] !== hi) {
+        maxAt[i * STEPS + k] = hi;
+        changed = true;
+      }
+      const lo = Math.min(minAt[l * STEPS + k] as number, minAt[r * STEPS + k] as number);
+      if (minAt[i * STEPS + k] !== lo) {
+        minAt[i * STEPS + k] = lo;
+        changed = true;
+      }
     }
     return changed;
   }

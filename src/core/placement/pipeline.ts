@@ -8,6 +8,7 @@ import { ports } from './filters/ports.ts';
 import { resources } from './filters/resources.ts';
 import { schedulerState } from './filters/scheduler-state.ts';
 import { singleton } from './filters/singleton.ts';
+import { DEFAULT_USAGE_MARGIN, usageHeadroom } from './filters/usage-headroom.ts';
 import { type PlacementIndex, passes } from './index.ts';
 import type {
   FilterPlugin,
@@ -22,6 +23,7 @@ import { REASON_TEXT, type ReasonCode } from './reasons.ts';
 import { binPack } from './scorers/bin-pack.ts';
 import { firstFit } from './scorers/first-fit.ts';
 import { spread } from './scorers/spread.ts';
+import { usageAware } from './scorers/usage-aware.ts';
 
 /** A placement pipeline: task-level checks, then per-agent filters, then one scorer. */
 export interface Pipeline {
@@ -48,7 +50,13 @@ export const FILTERS: readonly FilterPlugin[] = [
   ports,
 ];
 
-const SCORERS: readonly ScorerPlugin[] = [firstFit, binPack, spread];
+/**
+ * The filters of the usage-aware pipeline, with the default margin: the standard ones, then
+ * UsageHeadroom (last: a task that Mesos could not even allocate is explained by that first).
+ */
+export const USAGE_AWARE_FILTERS: readonly FilterPlugin[] = [...FILTERS, usageHeadroom()];
+
+const SCORERS: readonly ScorerPlugin[] = [firstFit, binPack, spread, usageAware];
 
 /** Names of the built-in scorers (`policy.placement`). */
 export const SCORER_NAMES: readonly string[] = SCORERS.map((s) => s.name);
@@ -57,12 +65,30 @@ export function scorerByName(name: string): ScorerPlugin | undefined {
   return SCORERS.find((s) => s.name === name);
 }
 
-/** The standard pipeline with the named scorer. */
-export function pipelineFor(scorerName: string): Pipeline {
+export { DEFAULT_USAGE_MARGIN };
+
+/** Knobs of the built-in pipelines. */
+export interface PipelineOptions {
+  /**
+   * usage-aware only: the share of each agent's memory kept free of observed use (at least 0,
+   * below 1; default `DEFAULT_USAGE_MARGIN`, 0.1). A task goes only where its observed peak fits
+   * under `capacity.mem × (1 − usageMargin)` next to what the agent is observed to use.
+   */
+  readonly usageMargin?: number;
+}
+
+/**
+ * The standard pipeline with the named scorer. `usage-aware` also gets the UsageHeadroom filter
+ * (the other scorers pack by what is requested, which the Resources filter already guards).
+ */
+export function pipelineFor(scorerName: string, options: PipelineOptions = {}): Pipeline {
   const scorer = scorerByName(scorerName);
   if (!scorer)
     throw new Error(`unknown placement policy "${scorerName}" (known: ${SCORER_NAMES.join(', ')})`);
-  return { preFilters: PRE_FILTERS, filters: FILTERS, scorer };
+  if (scorer !== usageAware) return { preFilters: PRE_FILTERS, filters: FILTERS, scorer };
+  const margin = options.usageMargin ?? DEFAULT_USAGE_MARGIN;
+  const filters = margin === DEFAULT_USAGE_MARGIN ? USAGE_AWARE_FILTERS : [...FILTERS, usageHeadroom(margin)];
+  return { preFilters: PRE_FILTERS, filters, scorer };
 }
 
 export function preCheck(
@@ -117,7 +143,7 @@ export function selectByScan(
   let bestScore = Number.NEGATIVE_INFINITY;
   for (const agent of agents) {
     if (!passes(ctx, task, agent, pipeline.filters)) continue;
-    const score = pipeline.scorer.score(task, agent);
+    const score = pipeline.scorer.score(task, agent, ctx);
     if (score > bestScore) {
       bestScore = score;
       best = agent;

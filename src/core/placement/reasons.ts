@@ -7,6 +7,7 @@ export type ReasonCode =
   | 'InsufficientMem'
   | 'InsufficientDisk'
   | 'PortsUnavailable'
+  | 'ObservedUsageTooHigh'
   | 'NodetypeMismatch'
   | 'NodenameMismatch'
   | 'AgentHeld'
@@ -25,6 +26,8 @@ export const REASON_TEXT: Readonly<Record<ReasonCode, string>> = {
   InsufficientMem: 'not enough free memory',
   InsufficientDisk: 'not enough free disk',
   PortsUnavailable: 'a requested host port is not offered or already taken',
+  ObservedUsageTooHigh:
+    "the agent's observed memory use plus the task's observed peak would eat into the safety margin",
   NodetypeMismatch: 'agent nodetype attribute does not match',
   NodenameMismatch: 'agent nodename attribute does not match',
   AgentHeld: 'agent is held or paused (no new tasks)',

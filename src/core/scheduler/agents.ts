@@ -50,6 +50,8 @@ export function agentForOffer(
     offerCount: 0,
     offerIds: [],
     used: { cpus: 0, mem: 0, disk: 0 },
+    observedMem: 0,
+    observedByFamily: new Map(),
     taskIds: new Set(),
     firstSeenAt: now,
     lastOfferAt: now,

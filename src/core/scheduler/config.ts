@@ -1,6 +1,6 @@
 /** Everything that tunes the scheduler's behaviour. Times are in milliseconds unless named *Seconds. */
 export interface SchedulerConfig {
-  /** Placement scorer: first-fit | bin-pack | spread. */
+  /** Placement scorer: first-fit | bin-pack | spread | usage-aware. */
   readonly placement: string;
   /**
    * Reshuffle strategy: `charmander` (kill and resubmit every reshuffleable task) or a planned
@@ -62,6 +62,11 @@ export interface SchedulerConfig {
    * the manual overrides of `mem`, `nodename` and `sla` (see `core/intelligence/sizing.ts`).
    */
   readonly sizing: string;
+  /**
+   * usage-aware placement: the share of an agent's memory kept free of observed use (a task never
+   * goes where its observed peak would eat into it).
+   */
+  readonly usageMargin: number;
 }
 
 export const DEFAULT_CONFIG: SchedulerConfig = {
@@ -91,6 +96,7 @@ export const DEFAULT_CONFIG: SchedulerConfig = {
   killRetryMs: 30_000,
   historyLimit: 10_000,
   sizing: 'off',
+  usageMargin: 0.1,
 };
 
 export function makeConfig(overrides: Partial<SchedulerConfig> = {}): SchedulerConfig {

@@ -26,5 +26,6 @@ export function placementContext(state: SchedulerState, now: number): PlacementC
       }
       return undefined;
     },
+    observedPeakMem: (specId) => state.intelligence.get(specId)?.peakMemMb,
   };
 }

@@ -24,6 +24,7 @@ import type { Out } from './commands.ts';
 import type { IntelligenceClearScope, UsageSample } from './inputs.ts';
 import type { IntelligenceCause } from './records.ts';
 import { isLive, type SchedulerState, type TaskRecord } from './state.ts';
+import { refreshObservedFamily } from './tasks.ts';
 
 /**
  * Task intelligence in the scheduler: usage samples per family (spec id), manual overrides, import
@@ -35,6 +36,15 @@ function emit(state: SchedulerState, id: string, cause: IntelligenceCause, out: 
   const family = state.intelligence.get(id);
   if (sizingSignature(family) === before) return;
   out.record({ type: 'intelligence', id, cause, entry: family ? intelligenceSummary(family) : null });
+}
+
+function peakOf(state: SchedulerState, id: string): number | undefined {
+  return state.intelligence.get(id)?.peakMemMb;
+}
+
+/** Keeps the agents' observed memory (usage-aware placement) true to a family whose peak moved. */
+function notePeak(state: SchedulerState, id: string, before: number | undefined): void {
+  if (peakOf(state, id) !== before) refreshObservedFamily(state, id);
 }
 
 /** Drops a family that holds nothing any more. */
@@ -55,12 +65,16 @@ export function recordUsage(
   out: Out,
 ): void {
   const before = new Map<string, string>();
+  const peaks = new Map<string, number | undefined>();
   for (const s of samples) {
     const task = state.tasks.get(s.task);
     if (!task || !isLive(task) || task.spec.notmetered === true) continue;
     if (!Number.isFinite(s.memMb) || s.memMb < 0 || !Number.isFinite(s.cpus) || s.cpus < 0) continue;
     let family = state.intelligence.get(task.specId);
-    if (!before.has(task.specId)) before.set(task.specId, sizingSignature(family));
+    if (!before.has(task.specId)) {
+      before.set(task.specId, sizingSignature(family));
+      peaks.set(task.specId, family?.peakMemMb);
+    }
     if (!family) {
       family = emptyFamily(task.specId);
       state.intelligence.set(task.specId, family);
@@ -70,6 +84,7 @@ export function recordUsage(
   for (const id of [...before.keys()].sort()) {
     const family = state.intelligence.get(id);
     if (family) refreshEstimates(family);
+    notePeak(state, id, peaks.get(id));
     emit(state, id, 'usage', out, before.get(id) ?? '');
   }
 }
@@ -115,12 +130,14 @@ export function clearIntelligence(
   const family = state.intelligence.get(id);
   if (!family) return;
   const before = sizingSignature(family);
+  const peak = family.peakMemMb;
   if (what === 'all') state.intelligence.delete(id);
   else {
     if (what === 'overrides') family.overrides = {};
     else clearHistory(family);
     prune(state, id);
   }
+  notePeak(state, id, peak);
   emit(state, id, 'clear', out, before);
 }
 
@@ -145,9 +162,11 @@ export function importIntelligence(
   if (replace) for (const id of state.intelligence.keys()) ids.add(id);
   for (const id of [...ids].sort()) {
     const before = sizingSignature(state.intelligence.get(id));
+    const peak = peakOf(state, id);
     const next = incoming.get(id);
     if (next && !isEmptyFamily(next)) state.intelligence.set(id, next);
     else state.intelligence.delete(id);
+    notePeak(state, id, peak);
     emit(state, id, 'import', out, before);
   }
 }

@@ -18,6 +18,7 @@ function explainView(agent: AgentRecord): PlacementAgent {
     capacity: agent.capacity,
     held: agent.held,
     offerCount: 1,
+    observedMem: agent.observedMem,
   };
 }
 

@@ -250,7 +250,7 @@ export function createState(config: SchedulerConfig, frameworkId?: string): Sche
   if (frameworkId !== undefined) framework.id = frameworkId;
   return {
     config,
-    pipeline: pipelineFor(config.placement),
+    pipeline: pipelineFor(config.placement, { usageMargin: config.usageMargin }),
     framework,
     nextSeq: 1,
     tasks: new Map(),

@@ -3,7 +3,7 @@ import type { Label, TaskState, TaskStatusReason } from '../mesos/v1.ts';
 import { portsToRanges, type Resources, round3 } from '../model/resources.ts';
 import type { TaskSpec } from '../spec/task-spec.ts';
 import type { Out } from './commands.ts';
-import type { SchedulerState, TaskKind, TaskOrigin, TaskRecord } from './state.ts';
+import type { AgentRecord, SchedulerState, TaskKind, TaskOrigin, TaskRecord } from './state.ts';
 
 /** Width of the numeric suffix of task ids; full ids are never a prefix of one another below 10^6 tasks. */
 export const SUFFIX_DIGITS = 6;
@@ -95,6 +95,75 @@ export function createTask(state: SchedulerState, params: NewTask, now: number, 
   return task;
 }
 
+// Observed memory per agent (`AgentRecord.observedMem`): every live task counts at its family's
+// observed peak, or at its requested mem while the family has no samples. The sum is kept per
+// family (`observedByFamily`), so attaching or detaching a task costs O(1) and a peak change
+// costs one visit per live task of that family; placement never scans tasks.
+
+/** What a family's live tasks on one agent count for, given the family's peak. */
+function familyShare(share: { tasks: number; requestedMem: number }, peak: number | undefined): number {
+  return peak === undefined ? share.requestedMem : round3(share.tasks * peak);
+}
+
+/** Sets a family's share of an agent's observed memory, telling the index when the sum moves. */
+function setShare(state: SchedulerState, agent: AgentRecord, specId: string, mem: number): void {
+  const share = agent.observedByFamily.get(specId);
+  const before = share?.mem ?? 0;
+  if (share) {
+    if (share.tasks === 0) agent.observedByFamily.delete(specId);
+    else share.mem = mem;
+  }
+  if (mem === before) return;
+  agent.observedMem = Math.max(0, round3(agent.observedMem + mem - before));
+  state.index.update(agent.id);
+}
+
+function addObserved(state: SchedulerState, agent: AgentRecord, task: TaskRecord, sign: 1 | -1): void {
+  let share = agent.observedByFamily.get(task.specId);
+  if (!share) {
+    if (sign < 0) return;
+    share = { tasks: 0, requestedMem: 0, mem: 0 };
+    agent.observedByFamily.set(task.specId, share);
+  }
+  share.tasks += sign;
+  share.requestedMem = Math.max(0, round3(share.requestedMem + sign * task.need.mem));
+  const peak = state.intelligence.get(task.specId)?.peakMemMb;
+  setShare(state, agent, task.specId, share.tasks === 0 ? 0 : familyShare(share, peak));
+}
+
+/**
+ * Brings the observed memory of every agent running the family up to its current peak. Call it
+ * whenever a family's peak may have changed (samples, clear, import).
+ */
+export function refreshObservedFamily(state: SchedulerState, specId: string): void {
+  const live = state.liveBySpec.get(specId);
+  if (!live) return;
+  const peak = state.intelligence.get(specId)?.peakMemMb;
+  for (const id of live) {
+    const agentId = state.tasks.get(id)?.agentId;
+    const agent = agentId === undefined ? undefined : state.agents.get(agentId);
+    const share = agent?.observedByFamily.get(specId);
+    if (agent && share) setShare(state, agent, specId, familyShare(share, peak));
+  }
+}
+
+/**
+ * An agent's observed memory worked out from scratch over its tasks: the reference the
+ * incremental sum must always equal, to the kB per family (each family's share is rounded with
+ * `round3`); tests check it.
+ */
+export function observedMemFromScratch(state: SchedulerState, agentId: string): number {
+  const agent = state.agents.get(agentId);
+  if (!agent) return 0;
+  let sum = 0;
+  for (const id of agent.taskIds) {
+    const task = state.tasks.get(id);
+    if (!task) continue;
+    sum += state.intelligence.get(task.specId)?.peakMemMb ?? task.need.mem;
+  }
+  return sum;
+}
+
 /** Adds a launched task to its agent's and spec's bookkeeping. */
 export function attachToAgent(state: SchedulerState, task: TaskRecord, agentId: string): void {
   const agent = state.agents.get(agentId);
@@ -105,6 +174,7 @@ export function attachToAgent(state: SchedulerState, task: TaskRecord, agentId: 
       mem: round3(agent.used.mem + task.need.mem),
       disk: round3(agent.used.disk + task.need.disk),
     };
+    addObserved(state, agent, task, 1);
   }
   let live = state.liveBySpec.get(task.specId);
   if (!live) {
@@ -122,6 +192,7 @@ function detachFromAgent(state: SchedulerState, task: TaskRecord): void {
       mem: Math.max(0, round3(agent.used.mem - task.need.mem)),
       disk: Math.max(0, round3(agent.used.disk - task.need.disk)),
     };
+    addObserved(state, agent, task, -1);
   }
   const live = state.liveBySpec.get(task.specId);
   if (live) {

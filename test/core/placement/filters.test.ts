@@ -11,7 +11,14 @@ import { ports } from '../../../src/core/placement/filters/ports.ts';
 import { resources } from '../../../src/core/placement/filters/resources.ts';
 import { schedulerState } from '../../../src/core/placement/filters/scheduler-state.ts';
 import { singleton } from '../../../src/core/placement/filters/singleton.ts';
-import { agentVerdict, FILTERS, PRE_FILTERS } from '../../../src/core/placement/pipeline.ts';
+import { DEFAULT_USAGE_MARGIN, usageHeadroom } from '../../../src/core/placement/filters/usage-headroom.ts';
+import {
+  agentVerdict,
+  FILTERS,
+  PRE_FILTERS,
+  pipelineFor,
+  USAGE_AWARE_FILTERS,
+} from '../../../src/core/placement/pipeline.ts';
 import type {
   PlacementAgent,
   PlacementContext,
@@ -241,6 +248,107 @@ test('Ports › rejects a port already taken out of the free ranges', (t) => {
   t.is(ports.filter(ctx(), withPorts(task(), [{ begin: 31005, end: 31005 }]), a), 'PortsUnavailable');
 });
 
+// UsageHeadroom
+
+/** An agent of 8192 MB whose live tasks are observed to use `observedMem`. */
+function used(observedMem: number, over: Partial<PlacementAgent> = {}): PlacementAgent {
+  return agent({ observedMem, ...over });
+}
+
+/** A context whose task intelligence knows these family peaks. */
+function peaks(known: Record<string, number>): PlacementContext {
+  return ctx({ observedPeakMem: (specId) => known[specId] });
+}
+
+test('UsageHeadroom › keeps 10% of memory free of observed use by default', (t) => {
+  const f = usageHeadroom();
+  t.is(f.name, 'UsageHeadroom');
+  t.is(f.margin, 0.1);
+  t.is(DEFAULT_USAGE_MARGIN, 0.1);
+  // 8192 × 0.9 = 7372.8 MB may be observed in use after placement.
+  t.is(f.filter(ctx(), task({ mem: 372.8 }), used(7000)), undefined, 'exactly at the limit fits');
+  t.is(f.filter(ctx(), task({ mem: 372.9 }), used(7000)), 'ObservedUsageTooHigh');
+});
+
+test('UsageHeadroom › counts the task at its family observed peak, not at its request', (t) => {
+  const f = usageHeadroom();
+  const big = peaks({ web: 2000 });
+  const small = peaks({ web: 100 });
+  // Asks for 128 MB, which Resources would allow; really peaks at 2000 MB.
+  t.is(f.filter(big, task({ mem: 128 }), used(6000)), 'ObservedUsageTooHigh');
+  t.is(f.filter(big, task({ mem: 128 }), used(5000)), undefined);
+  // Asks for 4000 MB, really peaks at 100 MB.
+  t.is(f.filter(small, task({ mem: 4000 }), used(7000)), undefined);
+  t.is(f.filter(peaks({ other: 5000 }), task({ mem: 128 }), used(7000)), undefined, 'another family');
+});
+
+test('UsageHeadroom › counts a task of a family without samples at its requested mem', (t) => {
+  const f = usageHeadroom();
+  t.is(f.filter(peaks({}), task({ mem: 400 }), used(7000)), 'ObservedUsageTooHigh');
+  t.is(f.filter(ctx(), task({ mem: 300 }), used(7000)), undefined, 'a context without intelligence');
+});
+
+test('UsageHeadroom › rejects an agent whose observed use alone is already past the margin', (t) => {
+  const f = usageHeadroom();
+  t.is(f.filter(peaks({ web: 0 }), task(), used(7400)), 'ObservedUsageTooHigh');
+  t.is(f.filter(peaks({ web: 0 }), task(), used(7372.8)), undefined);
+});
+
+test('UsageHeadroom › looks at observed use, not at what is free by allocation', (t) => {
+  const f = usageHeadroom();
+  const allocatedFull = { cpus: 0, mem: 100, disk: 0, ports: [] };
+  t.is(f.filter(ctx(), task({ mem: 128 }), used(1000, { free: allocatedFull })), undefined);
+});
+
+test('UsageHeadroom › without observedMem counts what is allocated on the agent', (t) => {
+  const f = usageHeadroom();
+  const view = agent({ free: { cpus: 4, mem: 1000, disk: 0, ports: [] } }); // 7192 MB allocated
+  t.is(view.observedMem, undefined);
+  t.is(f.filter(ctx(), task({ mem: 180 }), view), undefined);
+  t.is(f.filter(ctx(), task({ mem: 181 }), view), 'ObservedUsageTooHigh');
+});
+
+test('UsageHeadroom › takes the margin it is built with', (t) => {
+  t.is(usageHeadroom(0).filter(ctx(), task({ mem: 192 }), used(8000)), undefined, 'no margin: all of it');
+  t.is(usageHeadroom(0).filter(ctx(), task({ mem: 193 }), used(8000)), 'ObservedUsageTooHigh');
+  t.is(usageHeadroom(0.5).filter(ctx(), task({ mem: 96 }), used(4000)), undefined);
+  t.is(usageHeadroom(0.5).filter(ctx(), task({ mem: 97 }), used(4000)), 'ObservedUsageTooHigh');
+});
+
+test('UsageHeadroom › refuses a margin outside [0, 1)', (t) => {
+  for (const bad of [-0.1, 1, 2, Number.NaN, Number.POSITIVE_INFINITY]) {
+    t.throws(
+      () => usageHeadroom(bad),
+      { message: /usage margin must be at least 0 and below 1/ },
+      String(bad),
+    );
+  }
+});
+
+test('UsageHeadroom › excludes a subtree only when even its emptiest agent with the cpus has no headroom', (t) => {
+  const f = usageHeadroom();
+  // `minWithCpus` is over the agents with the cpus free for the task; `min` over all of them.
+  const bounds = (minWithCpus: number, min = minWithCpus) => ({
+    maxFreeFraction: 1,
+    minFreeFraction: 0,
+    minCapacityCpus: 8,
+    minCapacityMem: 8192,
+    maxCapacityCpus: 8,
+    maxCapacityMem: 8192,
+    maxObservedFraction: 1,
+    minObservedFraction: min,
+    maxObservedFractionWithCpus: 1,
+    minObservedFractionWithCpus: minWithCpus,
+  });
+  t.false(f.excludes(ctx(), task({ mem: 372.8 }), bounds(7000 / 8192)), 'exactly at the limit');
+  t.true(f.excludes(ctx(), task({ mem: 400 }), bounds(7000 / 8192)));
+  t.false(f.excludes(ctx(), task({ mem: 400 }), bounds(6000 / 8192)));
+  t.true(
+    f.excludes(ctx(), task({ mem: 400 }), bounds(7000 / 8192, 0)),
+    'headroom only on agents without the cpus does not count',
+  );
+});
+
 // Singleton
 
 test('Singleton › ignores tasks without the singleton sla', (t) => {
@@ -321,4 +429,31 @@ test('filter chain › runs held, nodetype, nodename, one-per-node, has-offer, r
   t.is(agentVerdict(ctx(), tk, agent({ offerCount: 0, attributes: {} }), FILTERS), 'NodetypeMismatch');
   t.is(agentVerdict(ctx(), task({ cpus: 99 }), agent({ offerCount: 0 }), FILTERS), 'NoOfferHeld');
   t.is(agentVerdict(ctx(), task(), agent(), FILTERS), undefined);
+});
+
+test('filter chain › usage-aware adds UsageHeadroom last, and only usage-aware', (t) => {
+  t.deepEqual(
+    USAGE_AWARE_FILTERS.map((f) => f.name),
+    [...FILTERS.map((f) => f.name), 'UsageHeadroom'],
+  );
+  t.is(pipelineFor('usage-aware').filters, USAGE_AWARE_FILTERS);
+  for (const name of ['first-fit', 'bin-pack', 'spread']) t.is(pipelineFor(name).filters, FILTERS, name);
+  // Mesos allocation comes first: an agent without the requested memory is InsufficientMem.
+  const tk = task({ mem: 5000 });
+  t.is(agentVerdict(ctx(), tk, agent({ observedMem: 8000 }), USAGE_AWARE_FILTERS), 'InsufficientMem');
+  t.is(
+    agentVerdict(ctx(), task(), agent({ observedMem: 8000 }), USAGE_AWARE_FILTERS),
+    'ObservedUsageTooHigh',
+  );
+  t.is(agentVerdict(ctx(), task(), agent({ observedMem: 1000 }), USAGE_AWARE_FILTERS), undefined);
+});
+
+test('filter chain › pipelineFor builds UsageHeadroom with the usageMargin asked for', (t) => {
+  const p = pipelineFor('usage-aware', { usageMargin: 0.5 });
+  const last = p.filters[p.filters.length - 1] as ReturnType<typeof usageHeadroom>;
+  t.is(last.name, 'UsageHeadroom');
+  t.is(last.margin, 0.5);
+  t.is(agentVerdict(ctx(), task(), agent({ observedMem: 4000 }), p.filters), 'ObservedUsageTooHigh');
+  t.throws(() => pipelineFor('usage-aware', { usageMargin: 1 }), { message: /usage margin/ });
+  t.is(pipelineFor('bin-pack', { usageMargin: 0.5 }).filters, FILTERS, 'ignored by the other scorers');
 });

@@ -16,7 +16,7 @@ import type { Sla, TaskSpec } from '../../../src/core/spec/task-spec.ts';
 import { fcParams, SEED } from '../../helpers/property.ts';
 
 const MASTER = '5f3c2a1b-0000-4000-8000-000000000000';
-const POLICIES = ['first-fit', 'bin-pack', 'spread'] as const;
+const POLICIES = ['first-fit', 'bin-pack', 'spread', 'usage-aware'] as const;
 type Policy = (typeof POLICIES)[number];
 
 /** A placement agent the test may change between placements (as the scheduler does). */
@@ -28,6 +28,8 @@ interface Agent {
   capacity: Scalars;
   held: boolean;
   offerCount: number;
+  /** Observed memory of the live tasks (usage-aware); left out, what is allocated counts. */
+  observedMem?: number;
 }
 
 function agent(
@@ -100,6 +102,8 @@ interface AgentGen {
   nodename: string | undefined;
   held: boolean;
   offerCount: number;
+  /** Observed memory as a share of capacity (may pass 1), or not tracked. */
+  observed: number | undefined;
 }
 
 function idOf(g: Pick<AgentGen, 'n' | 'kind'>): string {
@@ -126,8 +130,15 @@ function build(g: AgentGen): Agent {
     capacity: { ...g.capacity },
     held: g.held,
     offerCount: g.offerCount,
+    ...(g.observed !== undefined ? { observedMem: round3(g.capacity.mem * g.observed) } : {}),
   };
 }
+
+/** Observed memory as a share of capacity: few values, any, past the capacity, or not tracked. */
+const observedArb: fc.Arbitrary<number | undefined> = fc.oneof(
+  fc.constantFrom(undefined, 0, 0, 0.25, 0.5, 0.5, 0.9, 1.2),
+  fc.noBias(fc.double({ min: 0, max: 1.2, noNaN: true })),
+);
 
 /** A share of a capacity: few values (so that scores tie often) or any. */
 const shareArb = fc.oneof(
@@ -172,6 +183,7 @@ function agentGenArb(zeroCapacity: boolean): fc.Arbitrary<AgentGen> {
     nodename: fc.option(fc.integer({ min: 0, max: 5 }).map((k) => `node-${k}`)).map((n) => n ?? undefined),
     held: fc.constantFrom(false, false, false, false, false, false, false, true),
     offerCount: fc.constantFrom(0, 1, 1, 1, 1, 1, 2),
+    observed: observedArb,
   });
 }
 
@@ -227,7 +239,15 @@ type Op =
   | { kind: 'place'; task: TaskGen }
   | { kind: 'add'; agent: AgentGen }
   | { kind: 'remove'; which: number }
-  | { kind: 'change'; which: number; held: boolean; offerCount: number; freeCpus: number; freeMem: number };
+  | {
+      kind: 'change';
+      which: number;
+      held: boolean;
+      offerCount: number;
+      freeCpus: number;
+      freeMem: number;
+      observed: number | undefined;
+    };
 
 function opArb(zeroCapacity: boolean): fc.Arbitrary<Op> {
   return fc.oneof(
@@ -252,6 +272,7 @@ function opArb(zeroCapacity: boolean): fc.Arbitrary<Op> {
           offerCount: fc.constantFrom(0, 1, 1, 1, 2),
           freeCpus: shareArb,
           freeMem: shareArb,
+          observed: observedArb,
         })
         .map((c): Op => ({ kind: 'change', ...c })),
     },
@@ -265,6 +286,10 @@ interface Scenario {
   paused: boolean;
   liveCopies: [string, number][];
   liveSingletons: string[];
+  /** Observed peaks of the task families that have samples (usage-aware counts the rest at their request). */
+  peaks: Partial<Record<string, number>>;
+  /** usage-aware: the margin of memory kept free of observed use. */
+  usageMargin: number;
 }
 
 function scenarioArb(
@@ -285,6 +310,15 @@ function scenarioArb(
     paused: fc.oneof({ weight: 19, arbitrary: fc.constant(false) }, fc.constant(true)),
     liveCopies: fc.array(fc.tuple(fc.constantFrom(...SPEC_IDS), fc.nat()), { maxLength: 4 }),
     liveSingletons: fc.subarray(SPEC_IDS, { maxLength: 1 }),
+    peaks: fc.record(
+      {
+        web: fc.constantFrom(0, 64, 512, 2048, 6000),
+        db: fc.integer({ min: 0, max: 16_000_000 }).map((n) => n / 1000),
+        cadvisor: fc.constantFrom(50, 4096),
+      },
+      { requiredKeys: [] },
+    ),
+    usageMargin: fc.constantFrom(0, 0.1, 0.1, 0.3),
   });
 }
 
@@ -311,9 +345,14 @@ function makeTask(g: TaskGen, seq: number, agents: readonly Agent[]): PlacementT
   return base;
 }
 
-function describeAgent(a: Agent | undefined, tk: PlacementTask, pipeline: Pipeline): string {
+function describeAgent(
+  a: Agent | undefined,
+  tk: PlacementTask,
+  pipeline: Pipeline,
+  ctx: PlacementContext,
+): string {
   if (!a) return 'none';
-  return `${a.id} (score ${pipeline.scorer.score(tk, a)}, free ${JSON.stringify(a.free)}, capacity ${JSON.stringify(a.capacity)})`;
+  return `${a.id} (score ${pipeline.scorer.score(tk, a, ctx)}, free ${JSON.stringify(a.free)}, capacity ${JSON.stringify(a.capacity)}, observed ${a.observedMem})`;
 }
 
 interface Stats {
@@ -327,7 +366,7 @@ interface Stats {
  * is told with update(). Returns a description of the first disagreement, if any.
  */
 function play(s: Scenario, stats: Stats = { placements: 0, placed: 0 }): string | undefined {
-  const pipeline = pipelineFor(s.policy);
+  const pipeline = pipelineFor(s.policy, { usageMargin: s.usageMargin });
   let agents = s.agents.map(build);
   const index = indexOf(agents);
   const live = new Set<string>();
@@ -338,6 +377,7 @@ function play(s: Scenario, stats: Stats = { placements: 0, placed: 0 }): string 
     liveCopiesOnAgent: (specId, agentId) => (live.has(`${specId}|${agentId}`) ? 1 : 0),
     liveSingletonCopy: (specId) =>
       s.liveSingletons.includes(specId) ? { taskId: `${specId}-old`, agentId: 'elsewhere' } : undefined,
+    observedPeakMem: (specId) => s.peaks[specId],
   });
   let seq = 0;
   for (const op of s.ops) {
@@ -365,6 +405,8 @@ function play(s: Scenario, stats: Stats = { placements: 0, placed: 0 }): string 
         cpus: round3(a.capacity.cpus * op.freeCpus),
         mem: round3(a.capacity.mem * op.freeMem),
       };
+      if (op.observed === undefined) delete a.observedMem;
+      else a.observedMem = round3(a.capacity.mem * op.observed);
       index.update(a.id);
       continue;
     }
@@ -376,7 +418,7 @@ function play(s: Scenario, stats: Stats = { placements: 0, placed: 0 }): string 
     if (expected?.id !== actual?.id) {
       return (
         `${s.policy}: task ${JSON.stringify({ ...tk.spec, pinnedAgentId: tk.pinnedAgentId })} ` +
-        `index chose ${describeAgent(actual, tk, pipeline)}, scan chose ${describeAgent(expected, tk, pipeline)}`
+        `index chose ${describeAgent(actual, tk, pipeline, ctx)}, scan chose ${describeAgent(expected, tk, pipeline, ctx)}`
       );
     }
     const order = index.agents().map((a) => a.id);
@@ -386,6 +428,8 @@ function play(s: Scenario, stats: Stats = { placements: 0, placed: 0 }): string 
     if (expected) {
       stats.placed++;
       reserveInPlace(expected.free, tk.need);
+      if (expected.observedMem !== undefined)
+        expected.observedMem = round3(expected.observedMem + (s.peaks[tk.spec.id] ?? tk.need.mem));
       index.update(expected.id);
       if (tk.spec.sla === 'one-per-node') live.add(`${tk.spec.id}|${expected.id}`);
     }
@@ -481,6 +525,76 @@ test('PlacementIndex › bin-pack and spread pick the fullest and the emptiest a
   t.is(index.best(context(), task(), bin.filters, bin.scorer)?.id, 'S1');
   t.is(index.best(context(), task(), spr.filters, spr.scorer)?.id, 'S2');
   t.is(index.best(context(), task({ cpus: 2 }), bin.filters, bin.scorer)?.id, 'S3');
+});
+
+test('PlacementIndex › usage-aware picks the fullest agent by observed use that keeps its headroom', (t) => {
+  const { filters, scorer } = pipelineFor('usage-aware');
+  // 8192 MB each: 7372.8 MB may be observed in use after placement.
+  const agents = [
+    agent('S1', {}, { observedMem: 7300 }), // fullest, but 7300 + 128 is past the margin
+    agent('S2', {}, { observedMem: 5000 }),
+    agent('S3', {}, { observedMem: 6000 }),
+    agent('S4', { mem: 100 }, { observedMem: 1000 }), // fullest by allocation: bin-pack's choice
+  ];
+  const index = indexOf(agents);
+  t.is(index.best(context(), task(), filters, scorer)?.id, 'S3');
+  const bin = pipelineFor('bin-pack');
+  t.is(index.best(context(), task({ mem: 64 }), bin.filters, bin.scorer)?.id, 'S4');
+  // A family observed to peak at 2000 MB no longer fits on S3 (6000 + 2000 > 7372.8).
+  const peaks = context({ observedPeakMem: (id) => (id === 'web' ? 2000 : undefined) });
+  t.is(index.best(peaks, task(), filters, scorer)?.id, 'S2');
+  t.is(index.best(peaks, task({ id: 'db' }), filters, scorer)?.id, 'S3', 'another family');
+});
+
+test('PlacementIndex › usage-aware re-reads observed memory on update', (t) => {
+  const { filters, scorer } = pipelineFor('usage-aware');
+  const agents = [agent('S1', {}, { observedMem: 1000 }), agent('S2', {}, { observedMem: 2000 })];
+  const index = indexOf(agents);
+  t.is(index.best(context(), task(), filters, scorer)?.id, 'S2');
+  (agents[0] as Agent).observedMem = 3000;
+  index.update('S1');
+  t.is(index.best(context(), task(), filters, scorer)?.id, 'S1');
+  (agents[0] as Agent).observedMem = 8000;
+  index.update('S1');
+  t.is(index.best(context(), task(), filters, scorer)?.id, 'S2');
+});
+
+test('PlacementIndex › usage-aware skips subtrees where no agent has observed headroom', (t) => {
+  const { filters, scorer } = pipelineFor('usage-aware');
+  let looked = 0;
+  const counting = [{ name: 'Count', filter: () => void looked++ }, ...filters];
+  const agents = Array.from({ length: 1024 }, (_, i) =>
+    agent(`${MASTER}-S${i}`, {}, { observedMem: i === 700 ? 1000 : 8000 }),
+  );
+  const index = indexOf(agents);
+  t.is(index.best(context(), task(), counting, scorer)?.id, `${MASTER}-S700`);
+  t.true(looked <= 2, `looked at ${looked} agents`);
+  t.is(
+    selectByScan(context(), task(), byId(agents), { ...pipelineFor('usage-aware'), filters: counting })?.id,
+    `${MASTER}-S700`,
+  );
+});
+
+test('PlacementIndex › usage-aware does not take headroom on agents without the cpus for room', (t) => {
+  // Interleaved: even agents have observed headroom but no cpus, odd ones cpus but no headroom;
+  // only S701 has both. Every subtree has some headroom and some cpus, on different agents.
+  const { filters, scorer } = pipelineFor('usage-aware');
+  let looked = 0;
+  const counting = [{ name: 'Count', filter: () => void looked++ }, ...filters];
+  const agents = Array.from({ length: 1024 }, (_, i) =>
+    i % 2 === 0
+      ? agent(`${MASTER}-S${i}`, { cpus: 0.1 }, { observedMem: 1000 })
+      : agent(`${MASTER}-S${i}`, { cpus: 4 }, { observedMem: i === 701 ? 6000 : 8000 }),
+  );
+  const index = indexOf(agents);
+  const tk = task({ cpus: 1 });
+  t.is(index.best(context(), tk, counting, scorer)?.id, `${MASTER}-S701`);
+  t.true(looked <= 2, `looked at ${looked} agents`);
+  const scan = selectByScan(context(), tk, byId(agents), {
+    ...pipelineFor('usage-aware'),
+    filters: counting,
+  });
+  t.is(scan?.id, `${MASTER}-S701`);
 });
 
 test('PlacementIndex › update re-reads free resources, held and offer count', (t) => {

@@ -11,6 +11,7 @@ import {
   SCORER_NAMES,
   selectAgent,
   selectByScan,
+  USAGE_AWARE_FILTERS,
 } from '../../../src/core/placement/pipeline.ts';
 import type { PlacementAgent, PlacementContext, PlacementTask } from '../../../src/core/placement/plugin.ts';
 import { REASON_TEXT, type ReasonCode } from '../../../src/core/placement/reasons.ts';
@@ -61,7 +62,7 @@ function context(over: Partial<PlacementContext> = {}): PlacementContext {
 
 test('pipelineFor › throws on an unknown policy, naming the known ones', (t) => {
   const error = t.throws(() => pipelineFor('nope'));
-  t.is(error?.message, 'unknown placement policy "nope" (known: first-fit, bin-pack, spread)');
+  t.is(error?.message, 'unknown placement policy "nope" (known: first-fit, bin-pack, spread, usage-aware)');
   for (const name of SCORER_NAMES) t.true(error?.message.includes(name), name);
 });
 
@@ -72,6 +73,10 @@ test('pipelineFor › builds the standard pre-filters and filters around the nam
     t.is(p.preFilters, PRE_FILTERS);
     t.is(p.filters, FILTERS);
   }
+  const usage = pipelineFor('usage-aware');
+  t.is(usage.scorer.name, 'usage-aware');
+  t.is(usage.preFilters, PRE_FILTERS);
+  t.is(usage.filters, USAGE_AWARE_FILTERS);
 });
 
 // preCheck, selectByScan, selectAgent
@@ -227,9 +232,29 @@ test('explain › answers NoAgentsKnown when there is no agent at all', (t) => {
   t.is(e.text, `NoAgentsKnown: ${REASON_TEXT.NoAgentsKnown}`);
 });
 
+test('explain › names ObservedUsageTooHigh for agents whose observed use leaves no headroom', (t) => {
+  const agents = [
+    agent(1, {}, { observedMem: 7300 }),
+    agent(2, {}, { observedMem: 7000 }),
+    agent(3, { mem: 64 }, { observedMem: 100 }),
+    agent(4, {}, { observedMem: 2000 }),
+  ];
+  const e = explain(context(), task({ mem: 512 }), agents, pipelineFor('usage-aware'));
+  t.is(e.candidate, 'node-4');
+  t.deepEqual(e.reasons, [
+    { code: 'ObservedUsageTooHigh', count: 2, agents: ['node-1', 'node-2'] },
+    { code: 'InsufficientMem', count: 1, agents: ['node-3'] },
+  ]);
+  t.is(
+    explain(context(), task({ mem: 512 }), agents, pipelineFor('bin-pack')).candidate,
+    'node-1',
+    'bin-pack only sees the allocation',
+  );
+});
+
 test('reasons › every reason code has a line of plain text', (t) => {
   const codes = Object.keys(REASON_TEXT) as ReasonCode[];
-  t.is(codes.length, 15);
+  t.is(codes.length, 16);
   for (const code of codes) t.regex(REASON_TEXT[code], /^[a-z]/, code);
 });
 
@@ -242,12 +267,18 @@ const agentArb: fc.Arbitrary<PlacementAgent> = fc
     held: fc.boolean(),
     offerCount: fc.constantFrom(0, 1, 1),
     nodetype: fc.constantFrom('lab', 'gpu'),
+    observedMem: fc.constantFrom(undefined, 0, 4000, 7300, 8000),
   })
   .map((g) =>
     agent(
       0,
       { cpus: g.cpus, mem: g.mem },
-      { held: g.held, offerCount: g.offerCount, attributes: { nodetype: g.nodetype } },
+      {
+        held: g.held,
+        offerCount: g.offerCount,
+        attributes: { nodetype: g.nodetype },
+        ...(g.observedMem !== undefined ? { observedMem: g.observedMem } : {}),
+      },
     ),
   );
 
@@ -255,7 +286,7 @@ test(`explain › counts every rejected agent once and names the scan's choice (
   fc.assert(
     fc.property(
       fc.array(agentArb, { minLength: 1, maxLength: 15 }),
-      fc.constantFrom('first-fit', 'bin-pack', 'spread'),
+      fc.constantFrom('first-fit', 'bin-pack', 'spread', 'usage-aware'),
       fc.constantFrom(undefined, 'lab', 'gpu'),
       (raw, policy, nodetype) => {
         const agents = raw.map((a, i) => ({ ...a, id: `m-S${i}`, hostname: `node-${i}` }));
