@@ -19,6 +19,7 @@ import { behaviourFromLabels } from '../../src/core/model/task-behaviour.ts';
 import { acknowledgeOnAgent, killTaskOnAgent, startTask } from './agent-runtime.ts';
 import { returnResources } from './allocator.ts';
 import { type ClusterState, taskKey } from './cluster-state.ts';
+import { imageBehaviour } from './images.ts';
 import type { SimAgent, SimFramework } from './types.ts';
 import { status } from './v1-shapes.ts';
 
@@ -149,7 +150,7 @@ export function accept(cs: ClusterState, fw: SimFramework, call: AcceptCall): vo
         agentId: agent.id,
         info,
         resources: need,
-        behaviour: behaviourFromLabels(info.labels?.labels),
+        behaviour: { ...imageBehaviour(info), ...behaviourFromLabels(info.labels?.labels) },
         state: 'TASK_STAGING',
         released: false,
         launchedAt: cs.sim.now(),

@@ -99,6 +99,12 @@ program
   .option('--principal <name>', 'Mesos HTTP authentication principal (or OFFERLAB_MESOS_PRINCIPAL)')
   .option('--secret-file <file>', 'file holding the Mesos secret (or OFFERLAB_MESOS_SECRET)')
   .option('--token-file <file>', 'require bearer tokens: lines "admin <token>" and "read <token>"')
+  .option('--metering <interval>', "read agents' /monitor/statistics this often (or off)", '15s')
+  .option('--sizing <mode>', 'right-size tasks from observed usage: off, charmander or p99-window')
+  .option(
+    '--reshuffle <strategy>',
+    'default reshuffle: charmander, planned, right-size, consolidate, rebalance',
+  )
   .action(async (opts) => {
     process.exitCode = await serveCommand(opts);
   });

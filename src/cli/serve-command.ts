@@ -1,11 +1,14 @@
 import { buildApp } from '../api/app.ts';
 import { describeAccess, readTokenFile, TokenFileError, type Tokens } from '../api/auth.ts';
 import { DaemonMetrics } from '../api/metrics.ts';
+import { SIZING_MODES } from '../core/intelligence/sizing.ts';
+import { STRATEGIES } from '../core/reshuffle/planner.ts';
 import { Daemon, type DaemonOptions } from '../daemon/daemon.ts';
 import { FakeMaster } from '../fake-master/fake-master.ts';
 import { scenarioCluster } from '../fake-master/from-scenario.ts';
 import { parseMasters } from '../mesos-http/masters.ts';
 import { groupAgents } from '../scenario/agents.ts';
+import { parseDuration } from '../scenario/duration.ts';
 import { loadScenarioFile } from '../scenario/load.ts';
 import { JournalCorruptError, StateDirLockedError } from '../store/journal.ts';
 import { readCredentials } from './credentials.ts';
@@ -26,6 +29,9 @@ export interface ServeCommandOptions {
   secretFile?: string;
   placement?: string;
   tokenFile?: string;
+  metering: string;
+  sizing?: string;
+  reshuffle?: string;
 }
 
 /**
@@ -92,7 +98,14 @@ export async function serveCommand(opts: ServeCommandOptions): Promise<number> {
     ...(credentials ? { credentials } : {}),
     ...(opts.stateDir !== undefined ? { stateDir: opts.stateDir } : {}),
     ...(fake ? { cluster: { removeAgent: (hostname: string) => fake.agentLoss(hostname) } } : {}),
-    ...(opts.placement !== undefined ? { config: { placement: opts.placement } } : {}),
+    config: {
+      ...(opts.placement !== undefined ? { placement: opts.placement } : {}),
+      ...(opts.sizing !== undefined ? { sizing: choice('--sizing', opts.sizing, SIZING_MODES) } : {}),
+      ...(opts.reshuffle !== undefined
+        ? { reshuffle: choice('--reshuffle', opts.reshuffle, STRATEGIES) }
+        : {}),
+    },
+    meteringMs: meteringInterval(opts.metering),
     ...(process.env.OFFERLAB_DEBUG ? { log } : {}),
     onFatal: (message) => {
       log(`the scheduler stopped: ${message}`);
@@ -142,4 +155,24 @@ export async function serveCommand(opts: ServeCommandOptions): Promise<number> {
   await daemon.stop();
   await fake?.stop();
   return process.exitCode === 1 ? 1 : 0;
+}
+
+function choice(flag: string, value: string, known: readonly string[]): string {
+  if (!known.includes(value))
+    throw new UsageError(`${flag} must be one of ${known.join(', ')}, got "${value}"`);
+  return value;
+}
+
+/** `--metering 15s` (a duration), or `off`. */
+function meteringInterval(text: string): number {
+  if (text === 'off' || text === '0') return 0;
+  let ms: number | undefined;
+  try {
+    ms = parseDuration(text);
+  } catch {
+    ms = undefined;
+  }
+  if (ms === undefined || !(ms > 0))
+    throw new UsageError(`--metering must be a duration like 15s or off, got "${text}"`);
+  return ms;
 }

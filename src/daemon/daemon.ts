@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { hostname as machineHostname } from 'node:os';
 import { SeededRandom } from '../adapters/seeded-random.ts';
 import { SystemClock } from '../adapters/system-clock.ts';
+import { agentBaseUrl } from '../core/scheduler/agents.ts';
 import { makeConfig, type SchedulerConfig } from '../core/scheduler/config.ts';
 import {
   DurableBuilder,
@@ -11,10 +12,11 @@ import {
 } from '../core/scheduler/durable.ts';
 import type { Input } from '../core/scheduler/inputs.ts';
 import type { SchedulerRecord } from '../core/scheduler/records.ts';
-import type { SchedulerState } from '../core/scheduler/state.ts';
+import { isLive, type SchedulerState } from '../core/scheduler/state.ts';
 import type { TaskSpec } from '../core/spec/task-spec.ts';
 import type { WireFormat } from '../mesos-http/codec/codec.ts';
 import { type Credentials, HttpTransport } from '../mesos-http/http-transport.ts';
+import { AgentMeter, type MeterTarget } from '../metering/agent-meter.ts';
 import type { Transport } from '../ports/transport.ts';
 import { Driver } from '../runtime/driver.ts';
 import { Journal } from '../store/journal.ts';
@@ -37,6 +39,11 @@ export interface DaemonOptions {
   readonly log?: (line: string) => void;
   /** Called with each fdatasync's duration (metrics). */
   readonly onSync?: (ms: number) => void;
+  /**
+   * Read every agent's `/monitor/statistics` this often (daemon-clock ms) and feed the readings to
+   * task intelligence; off when absent or 0.
+   */
+  readonly meteringMs?: number;
   /** Control over the cluster itself, when offerlab runs it (the simulated cluster). */
   readonly cluster?: ClusterControl;
   /** The scheduler cannot go on (framework removed, journal failed): the daemon should exit. */
@@ -75,6 +82,7 @@ export class Daemon {
   readonly #store: DurableStore | undefined;
   readonly #http: HttpTransport;
   #fatal: string | undefined;
+  #stopped = false;
 
   private constructor(
     opts: DaemonOptions,
@@ -140,6 +148,7 @@ export class Daemon {
     }
     const daemon = new Daemon(opts, restored);
     daemon.driver.start();
+    if (opts.meteringMs !== undefined && opts.meteringMs > 0) daemon.#meter(opts.meteringMs, opts.log);
     return daemon;
   }
 
@@ -183,7 +192,37 @@ export class Daemon {
     return { ok: true, ids: records.flatMap((r) => (r.type === 'task-submitted' ? [r.task] : [])) };
   }
 
+  /**
+   * The metering loop: one round of agent reads at a time, the next one `intervalMs` after the
+   * previous finished. Tasks of `notmetered` specs are not asked for.
+   */
+  #meter(intervalMs: number, log?: (line: string) => void): void {
+    const meter = new AgentMeter({ ...(log ? { log } : {}) });
+    const round = async () => {
+      if (this.#stopped) return;
+      const state = this.state;
+      const targets: MeterTarget[] = [];
+      for (const agent of state.agents.values()) {
+        const baseUrl = agentBaseUrl(agent);
+        if (baseUrl !== undefined && agent.taskIds.size > 0) targets.push({ agentId: agent.id, baseUrl });
+      }
+      const metered = new Set<string>();
+      for (const task of state.tasks.values())
+        if (isLive(task) && task.spec.notmetered !== true) metered.add(task.id);
+      const readings = targets.length > 0 ? await meter.read(targets, metered) : [];
+      if (this.#stopped) return;
+      if (readings.length > 0)
+        this.driver.input({
+          type: 'usage',
+          samples: readings.map((r) => ({ task: r.task, memMb: r.memMb, cpus: r.cpus ?? 0 })),
+        });
+      this.clock.setTimer(this.clock.now() + intervalMs, () => void round());
+    };
+    this.clock.setTimer(this.clock.now() + intervalMs, () => void round());
+  }
+
   async stop(): Promise<void> {
+    this.#stopped = true;
     await this.driver.stop();
     this.clock.clear();
     if (this.#store) await this.#store.snapshot().catch(() => undefined);

@@ -57,7 +57,7 @@ export function agentForOffer(
     lastOfferAt: now,
   };
   if (holdReason !== undefined) agent.holdReason = holdReason;
-  if (offer.url) agent.url = offer.url.address;
+  if (offer.url) agent.url = agentUrl(offer.url);
   state.agents.set(id, agent);
   state.agentsByHostname.set(agent.hostname, id);
   const restored = state.awaitingAgent.get(id);
@@ -144,4 +144,21 @@ export function setHold(
   else delete agent.holdReason;
   noteRoom(state, agent);
   state.index.update(agent.id);
+}
+
+/** An offer's agent URL as offerlab keeps it: the address, plus scheme and path when given. */
+function agentUrl(url: NonNullable<Offer['url']>): NonNullable<AgentRecord['url']> {
+  return {
+    ...url.address,
+    ...(url.scheme !== undefined ? { scheme: url.scheme } : {}),
+    ...(url.path !== undefined ? { path: url.path } : {}),
+  };
+}
+
+/** Where an agent's HTTP endpoints are (`/monitor/statistics` hangs off it), from its offers' URL. */
+export function agentBaseUrl(agent: Pick<AgentRecord, 'url' | 'hostname'>): string | undefined {
+  const u = agent.url;
+  if (!u) return undefined;
+  const host = u.ip ?? u.hostname ?? agent.hostname;
+  return `${u.scheme ?? 'http'}://${host}:${u.port}${u.path ?? ''}`;
 }

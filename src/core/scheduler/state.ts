@@ -96,7 +96,7 @@ export interface AgentRecord extends PlacementAgent {
   firstSeenAt: number;
   lastOfferAt: number;
   /** Agent address from the offer URL, for metering (`/monitor/statistics`). */
-  url?: { hostname?: string; ip?: string; port: number };
+  url?: { hostname?: string; ip?: string; port: number; scheme?: string; path?: string };
 }
 
 export interface HeldOffer {

@@ -323,7 +323,7 @@ function replayProblem(
   return undefined;
 }
 
-test(`planner › plans are deterministic, move only movable tasks, and never overcommit or break a constraint (seed=${SEED})`, (t) => {
+test(`planner › plans are deterministic, move only movable tasks, keep every family within its budget, and never overcommit or break a constraint (seed=${SEED})`, (t) => {
   fc.assert(
     fc.property(inputArb, fc.constantFrom(...STRATEGIES), (input, strategy) => {
       const plan = planReshuffle(input, strategy);
@@ -331,10 +331,23 @@ test(`planner › plans are deterministic, move only movable tasks, and never ov
       if (JSON.stringify(plan) !== JSON.stringify(again)) return false;
       const problem = replayProblem(input, strategy, plan);
       if (problem !== undefined) throw new Error(problem);
-      const wavesOk =
-        plan.waves.every((w) => w.length <= (input.budgets?.maxConcurrentMoves ?? 5)) ||
-        strategy === 'charmander';
-      return wavesOk;
+      if (strategy === 'charmander') return true;
+      const budgets = input.budgets ?? { maxConcurrentMoves: 5, minRunningPerFamily: 1 };
+      const running = new Map<string, number>();
+      for (const x of input.tasks) running.set(x.specId, (running.get(x.specId) ?? 0) + 1);
+      for (const wave of plan.waves) {
+        if (wave.length > budgets.maxConcurrentMoves) throw new Error(`a wave of ${wave.length} moves`);
+        const down = new Map<string, number>();
+        for (const m of wave) if (m.order === 'kill-first') down.set(m.specId, (down.get(m.specId) ?? 0) + 1);
+        for (const [family, n] of down) {
+          const have = running.get(family) ?? 0;
+          if (have - n < Math.min(have, budgets.minRunningPerFamily))
+            throw new Error(
+              `a wave takes ${family} from ${have} to ${have - n} running (budget ${budgets.minRunningPerFamily})`,
+            );
+        }
+      }
+      return true;
     }),
     fcParams(300),
   );
