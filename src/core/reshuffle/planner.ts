@@ -214,14 +214,7 @@ function tryMove(w: WhatIf, pipeline: Pipeline, task: PlanTask, agentId: string)
     const verdict = agentVerdict(ctx, newCopy, dest, pipeline.filters);
     if (verdict === undefined) {
       commit(w, task, agentId);
-      return {
-        task: task.id,
-        specId: task.specId,
-        from: task.agentId,
-        to: agentId,
-        mem: task.sizedMem,
-        order: 'reserve-first',
-      };
+      return moveOf(task, agentId, 'reserve-first');
     }
     if (!inPlace) return verdict;
   }
@@ -237,14 +230,11 @@ function tryMove(w: WhatIf, pipeline: Pipeline, task: PlanTask, agentId: string)
   }
   w.reserve(agentId, sized(task));
   w.where.set(newCopy.id, { agentId, specId: task.specId, ...sla(task.spec) });
-  return {
-    task: task.id,
-    specId: task.specId,
-    from: task.agentId,
-    to: agentId,
-    mem: task.sizedMem,
-    order: 'kill-first',
-  };
+  return moveOf(task, agentId, 'kill-first');
+}
+
+function moveOf(task: PlanTask, to: string, order: Move['order']): Move {
+  return { task: task.id, specId: task.specId, from: task.agentId, to, mem: task.sizedMem, order };
 }
 
 /** Applies a reserve-first move: the new copy on `to`, the old copy gone from `from`. */

@@ -8,10 +8,10 @@ import {
   type StrategyName,
 } from '../reshuffle/planner.ts';
 import type { Out } from './commands.ts';
-import { lineageSpec, resubmittedSpec } from './intelligence.ts';
+import { resubmittedSpec } from './intelligence.ts';
 import { killTask, sendKill } from './kill.ts';
+import { resubmitCopy } from './reshuffle.ts';
 import type { MoveInFlight, SchedulerState } from './state.ts';
-import { createTask } from './tasks.ts';
 import { setTimer } from './timers.ts';
 
 /**
@@ -103,25 +103,7 @@ function nextWave(state: SchedulerState, now: number, out: Out): void {
   for (const move of wave) {
     const old = state.tasks.get(move.task);
     if (!old || old.phase !== 'running' || old.killRequested !== undefined) continue;
-    const base = lineageSpec(old);
-    const replacement = createTask(
-      state,
-      {
-        spec: base,
-        ...(old.requested !== base ? { requested: old.requested } : {}),
-        kind: old.kind,
-        labels: old.labels,
-        origin: 'reshuffle',
-        previous: old.id,
-        pinnedAgentId: move.to,
-        notBefore: now,
-        failures: 0,
-      },
-      now,
-      out,
-    );
-    const family = old.spec.sla === 'singleton' ? state.families.get(old.specId) : undefined;
-    if (family) family.copies.set('', replacement.id);
+    const replacement = resubmitCopy(state, old, move.to, now, out);
     const flight: MoveInFlight = { move, replacement: replacement.id, killed: false };
     if (move.order === 'kill-first') {
       sendKill(state, old, 'reshuffle', now, out);
