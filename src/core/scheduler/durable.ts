@@ -223,6 +223,7 @@ export function restoreState(config: SchedulerConfig, view: DurableView, now: nu
     state.tasks.set(task.id, task);
     if (task.phase === 'pending') {
       state.pending.set(task.id, task);
+      if (task.pinnedAgentId !== undefined) state.pendingPinned.add(task.id);
       state.placementDirty = true;
     } else if (task.phase === 'done') {
       ended.push(task);

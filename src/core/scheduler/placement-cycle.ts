@@ -10,9 +10,10 @@ import { buildTaskInfo, rolesOf } from './task-info.ts';
 import { attachToAgent } from './tasks.ts';
 
 /**
- * One placement cycle: every pending task, in submission order, goes through the pipeline against
- * the offers held right now; what fits is reserved, then one ACCEPT per agent launches its tasks
- * and consumes all of that agent's held offers (the leftover comes back in a new offer).
+ * One placement cycle: every pending task — pinned copies first, then the rest in submission
+ * order — goes through the pipeline against the offers held right now; what fits is reserved,
+ * then one ACCEPT per agent launches its tasks and consumes all of that agent's held offers (the
+ * leftover comes back in a new offer).
  *
  * Tasks of one equivalence class (same request, no constraints) that failed once are not tried
  * again in the same cycle: resources only shrink within a cycle, so they would fail too. Once the
@@ -27,19 +28,19 @@ export function runPlacement(state: SchedulerState, now: number, out: Out): void
   const ctx = placementContext(state, now);
   const failedClasses = new Set<string>();
   const byAgent = new Map<string, TaskRecord[]>();
-  for (const task of state.pending.values()) {
-    if (!state.index.hasRoom()) break;
-    if (task.notBefore > now) continue;
-    if (task.classKey !== undefined && failedClasses.has(task.classKey)) continue;
+  const place = (task: TaskRecord): void => {
+    if (task.notBefore > now) return;
+    if (task.classKey !== undefined && failedClasses.has(task.classKey)) return;
     const chosen = selectAgent(ctx, task, state.index, state.pipeline);
     if (!chosen) {
       if (task.classKey !== undefined) failedClasses.add(task.classKey);
-      continue;
+      return;
     }
     const agent = state.agents.get(chosen.id) as AgentRecord;
     reserveInPlace(agent.free, task.need);
     state.index.update(agent.id);
     state.pending.delete(task.id);
+    state.pendingPinned.delete(task.id);
     task.phase = 'launching';
     task.agentId = agent.id;
     task.hostname = agent.hostname;
@@ -48,6 +49,16 @@ export function runPlacement(state: SchedulerState, now: number, out: Out): void
     const list = byAgent.get(agent.id);
     if (list) list.push(task);
     else byAgent.set(agent.id, [task]);
+  };
+  // Pinned copies first (they can go to one agent only), then the queue in submission order.
+  for (const id of state.pendingPinned) {
+    if (!state.index.hasRoom()) break;
+    const task = state.pending.get(id);
+    if (task) place(task);
+  }
+  for (const task of state.pending.values()) {
+    if (!state.index.hasRoom()) break;
+    if (task.pinnedAgentId === undefined) place(task);
   }
   for (const [agentId, tasks] of byAgent) {
     launchOnAgent(state, state.agents.get(agentId) as AgentRecord, tasks, out);

@@ -176,6 +176,12 @@ export interface SchedulerState {
   readonly tasks: Map<string, TaskRecord>;
   /** Pending tasks in submission order. */
   readonly pending: Map<string, TaskRecord>;
+  /**
+   * Pending tasks pinned to one agent (one-per-node copies, reshuffle replacements), in queue
+   * order: placement serves them first, as Charmander placed its SLA tasks first, so a queue of
+   * ordinary tasks cannot fill an agent before the copy that belongs on it.
+   */
+  readonly pendingPinned: Set<string>;
   /** Pending tasks created with a relaunch backoff still running. */
   readonly backingOff: Set<string>;
   /** Something changed that may let a pending task be placed. */
@@ -255,6 +261,7 @@ export function createState(config: SchedulerConfig, frameworkId?: string): Sche
     nextSeq: 1,
     tasks: new Map(),
     pending: new Map(),
+    pendingPinned: new Set(),
     backingOff: new Set(),
     placementDirty: false,
     liveBySpec: new Map(),

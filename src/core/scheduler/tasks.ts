@@ -77,6 +77,7 @@ export function createTask(state: SchedulerState, params: NewTask, now: number, 
   };
   state.tasks.set(id, task);
   state.pending.set(id, task);
+  if (task.pinnedAgentId !== undefined) state.pendingPinned.add(id);
   state.placementDirty = true;
   if (task.notBefore > now) state.backingOff.add(id);
   state.framework.lastWorkAt = now;
@@ -215,6 +216,7 @@ export function endTask(
   if (task.phase === 'done') return;
   detachFromAgent(state, task);
   state.pending.delete(task.id);
+  state.pendingPinned.delete(task.id);
   state.backingOff.delete(task.id);
   if (task.spec.sla !== undefined) state.placementDirty = true;
   task.phase = 'done';

@@ -102,7 +102,10 @@ test('durable › after a restart, reconciliation asks about every launched task
 
 test('durable › queued tasks come back queued and ended tasks beyond the history limit are dropped', (t) => {
   const h = busyHarness();
+  h.submit(spec({ id: 'gone', mem: 99_999 }), { count: 2 });
+  h.feed({ type: 'kill', prefix: 'gone' });
   const view = durableView(h.state);
+  t.true(view.tasks.filter((x) => x.phase === 'done').length >= 2);
   const small = makeConfig({ historyLimit: 1 });
   const restored = restoreState(small, view, 0);
   t.deepEqual(

@@ -122,3 +122,16 @@ test('placement cycle › nothing is placed before the framework is subscribed',
   t.is(launched(h.feed(offersEvent(offer(0)))).length, 0);
   t.is(h.state.pending.size, 1);
 });
+
+test('placement › a one-per-node copy for a new agent is placed before the queue that arrived earlier', (t) => {
+  const h = new Harness().subscribe();
+  h.submit(spec({ id: 'filler', mem: 320 }), { count: 4 });
+  h.submit(spec({ id: 'cadvisor', sla: 'one-per-node', mem: 50 }));
+  const cmds = h.feed(offersEvent(offer(0, { mem: 1000 })), 1000);
+  const placed = launched(cmds).map((l) => l.task);
+  t.true(
+    placed.some((id) => id.startsWith('cadvisor-')),
+    `the agent's own copy gets its room (placed: ${placed.join(', ')})`,
+  );
+  t.is(placed.filter((id) => id.startsWith('filler-')).length, 2, 'the queue takes what is left');
+});
