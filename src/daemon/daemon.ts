@@ -72,7 +72,8 @@ export class Daemon {
   readonly clock: SystemClock;
   /** The daemon's clock runs this many times faster than the wall clock. */
   readonly speed: number;
-  readonly hub = new EventHub();
+  /** Event ids from the start time: a restarted daemon's ids are all above its predecessor's. */
+  readonly hub = new EventHub(10_000, Date.now() * 1000);
   readonly masters: readonly string[];
   readonly cluster: ClusterControl | undefined;
   readonly startedAt = Date.now();

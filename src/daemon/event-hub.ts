@@ -34,10 +34,18 @@ export class EventHub {
   readonly #capacity: number;
   readonly #ring: HubEvent[] = [];
   readonly #listeners = new Set<(e: HubEvent) => void>();
-  #nextId = 1;
+  #nextId: number;
+  readonly #firstId: number;
 
-  constructor(capacity = 10_000) {
+  /**
+   * `firstId` lets a daemon number its events above every id an earlier run of it handed out
+   * (it passes its start time × 1000), so a client resuming across a restart is told to re-list
+   * instead of being matched to unrelated events.
+   */
+  constructor(capacity = 10_000, firstId = 1) {
     this.#capacity = capacity;
+    this.#nextId = firstId;
+    this.#firstId = firstId;
   }
 
   publish(record: SchedulerRecord, t: number): void {
@@ -59,7 +67,9 @@ export class EventHub {
    */
   since(afterId: number): { events: HubEvent[]; complete: boolean } {
     const first = this.#ring[0];
-    const complete = first === undefined || first.id <= afterId + 1;
+    // 0 means "nothing yet": complete while this run's first event is still kept.
+    const complete =
+      first === undefined || first.id <= afterId + 1 || (afterId === 0 && first.id === this.#firstId);
     return { events: this.#ring.filter((e) => e.id > afterId), complete };
   }
 
