@@ -1,6 +1,7 @@
 import test from 'ava';
 import fc from 'fast-check';
 import type { InjectOptions } from 'fastify';
+import { TASK_SPEC_FIELDS } from '../../src/core/spec/task-spec.ts';
 
 type Method = NonNullable<InjectOptions['method']>;
 
@@ -41,18 +42,8 @@ test.after.always(async () => {
 
 /** Field names the routes know, so wrong-typed values reach the validators, not just "unknown field". */
 const FIELDS = [
-  'id',
-  'dockerimage',
-  'mem',
-  'cpus',
-  'disk',
-  'sla',
-  'nodetype',
-  'nodename',
+  ...TASK_SPEC_FIELDS,
   'count',
-  'arguments',
-  'ports',
-  'reshuffleable',
   'is_paused',
   'pause_reason',
   'action',

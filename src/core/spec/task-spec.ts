@@ -50,7 +50,8 @@ export const DEFAULT_CPUS = 0.1;
 /** Longest spec id: leaves room for the `-<suffix>` within Mesos' 255-character task id limit. */
 export const MAX_ID_LENGTH = 200;
 
-const KNOWN_FIELDS = [
+/** Every field a task spec may have. */
+export const TASK_SPEC_FIELDS = [
   'id',
   'dockerimage',
   'mem',
@@ -247,8 +248,8 @@ export function parseTaskSpec(raw: unknown): SpecResult {
     };
   }
   for (const key of Object.keys(raw)) {
-    if (!(KNOWN_FIELDS as readonly string[]).includes(key)) {
-      c.add(`/${key}`, `unknown field "${key}" (known fields: ${KNOWN_FIELDS.join(', ')})`);
+    if (!(TASK_SPEC_FIELDS as readonly string[]).includes(key)) {
+      c.add(`/${key}`, `unknown field "${key}" (known fields: ${TASK_SPEC_FIELDS.join(', ')})`);
     }
   }
 
