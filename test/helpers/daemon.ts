@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import { buildApp } from '../../src/api/app.ts';
 import type { TaskRecord } from '../../src/core/scheduler/state.ts';
 import { Daemon, type DaemonOptions } from '../../src/daemon/daemon.ts';
@@ -99,4 +99,18 @@ export function runningTask(served: Served, specId: string): Promise<TaskRecord>
 export async function killAndWait(served: Served, prefix: string): Promise<void> {
   await served.app.inject({ method: 'DELETE', url: `/client/task/${prefix}` });
   await eventually(() => (liveTask(served, prefix) === undefined ? true : undefined), `${prefix} to end`);
+}
+
+/** One request to a served daemon's API through `inject()`, with an optional JSON body. */
+export function request(
+  served: Served,
+  method: 'GET' | 'PATCH' | 'PUT' | 'POST' | 'DELETE',
+  url: string,
+  payload?: unknown,
+): Promise<LightMyRequestResponse> {
+  return served.app.inject({
+    method,
+    url,
+    ...(payload !== undefined ? { payload: payload as NonNullable<InjectOptions['payload']> } : {}),
+  });
 }

@@ -1,7 +1,14 @@
 import test from 'ava';
-import type { InjectOptions, LightMyRequestResponse } from 'fastify';
+import type { LightMyRequestResponse } from 'fastify';
 import type { TaskRecord } from '../../../src/core/scheduler/state.ts';
-import { killAndWait, liveTask, runningTask, type Served, serveDaemon } from '../../helpers/daemon.ts';
+import {
+  killAndWait,
+  liveTask,
+  request,
+  runningTask,
+  type Served,
+  serveDaemon,
+} from '../../helpers/daemon.ts';
 import { eventually } from '../../helpers/wait.ts';
 
 /**
@@ -28,18 +35,12 @@ async function ownLab(
   return served;
 }
 
-function call(
+const call = (
   method: 'GET' | 'PATCH' | 'PUT' | 'POST' | 'DELETE',
   url: string,
   payload?: unknown,
   served: Served = lab,
-): Promise<LightMyRequestResponse> {
-  return served.app.inject({
-    method,
-    url,
-    ...(payload !== undefined ? { payload: payload as NonNullable<InjectOptions['payload']> } : {}),
-  });
-}
+) => request(served, method, url, payload);
 
 interface WorkerNode {
   hostname: string;

@@ -1,7 +1,7 @@
 import test from 'ava';
-import type { InjectOptions, LightMyRequestResponse } from 'fastify';
+import type { LightMyRequestResponse } from 'fastify';
 import type { IntelligenceView } from '../../../src/core/intelligence/view.ts';
-import { killAndWait, runningTask, type Served, serveDaemon } from '../../helpers/daemon.ts';
+import { killAndWait, request, runningTask, type Served, serveDaemon } from '../../helpers/daemon.ts';
 
 /**
  * Task intelligence over REST (`/client/intelligence[/<id>]`), against a real daemon on a fake
@@ -21,17 +21,8 @@ test.beforeEach(async () => {
   await lab.daemon.change({ type: 'intelligence-import', entries: [] });
 });
 
-function call(
-  method: 'GET' | 'PUT' | 'POST' | 'DELETE',
-  url: string,
-  payload?: unknown,
-): Promise<LightMyRequestResponse> {
-  return lab.app.inject({
-    method,
-    url,
-    ...(payload !== undefined ? { payload: payload as NonNullable<InjectOptions['payload']> } : {}),
-  });
-}
+const call = (method: 'GET' | 'PUT' | 'POST' | 'DELETE', url: string, payload?: unknown) =>
+  request(lab, method, url, payload);
 
 const view = (res: LightMyRequestResponse) => res.json<IntelligenceView>();
 const message = (res: LightMyRequestResponse) => res.json<{ code: number; message: string }>().message;

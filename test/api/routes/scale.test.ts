@@ -1,6 +1,13 @@
 import test from 'ava';
-import type { InjectOptions, LightMyRequestResponse } from 'fastify';
-import { killAndWait, liveTask, runningTask, type Served, serveDaemon } from '../../helpers/daemon.ts';
+import type { LightMyRequestResponse } from 'fastify';
+import {
+  killAndWait,
+  liveTask,
+  request,
+  runningTask,
+  type Served,
+  serveDaemon,
+} from '../../helpers/daemon.ts';
 import { eventually } from '../../helpers/wait.ts';
 
 /**
@@ -16,17 +23,8 @@ test.after.always(async () => {
   await lab?.close();
 });
 
-function call(
-  method: 'GET' | 'PATCH' | 'PUT' | 'POST' | 'DELETE',
-  url: string,
-  payload?: unknown,
-): Promise<LightMyRequestResponse> {
-  return lab.app.inject({
-    method,
-    url,
-    ...(payload !== undefined ? { payload: payload as NonNullable<InjectOptions['payload']> } : {}),
-  });
-}
+const call = (method: 'GET' | 'PATCH' | 'PUT' | 'POST' | 'DELETE', url: string, payload?: unknown) =>
+  request(lab, method, url, payload);
 
 function json<T = Record<string, unknown>>(res: LightMyRequestResponse): T {
   return res.json() as T;
