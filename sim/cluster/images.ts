@@ -16,6 +16,8 @@ const SUFFIX: Record<string, number> = {
  * powers of 1024, so `60M` is 60 Mesos MB). Anything else: nothing known.
  */
 export function imageBehaviour(info: TaskInfo): TaskBehaviour {
+  const sleep = shellSleep(info);
+  if (sleep !== undefined) return { runtimeMs: sleep };
   const image = info.container?.docker?.image ?? '';
   if (!/(^|\/)stress(:|$)/.test(image)) return {};
   const args = info.command?.arguments ?? [];
@@ -29,4 +31,15 @@ export function imageBehaviour(info: TaskInfo): TaskBehaviour {
   const perWorker = Number(bytes[1]) * (SUFFIX[(bytes[2] ?? '').toLowerCase()] ?? 1);
   if (!Number.isFinite(workers) || workers < 1) return {};
   return { usageMem: Math.round(perWorker * workers * 1000) / 1000 };
+}
+
+/**
+ * A shell command that is only `sleep N` (seconds, as `sleep` takes them) runs for N seconds and
+ * finishes: how an ETL job's copies (`offerlab etl --cmd "sleep 20"`) behave in the simulator.
+ */
+function shellSleep(info: TaskInfo): number | undefined {
+  const command = info.command;
+  if (command?.shell !== true || command.value === undefined) return undefined;
+  const m = /^\s*sleep\s+(\d+(?:\.\d+)?)s?\s*$/.exec(command.value);
+  return m ? Math.round(Number(m[1]) * 1000) : undefined;
 }

@@ -8,6 +8,7 @@ import { createState, type SchedulerState, type TaskKind } from '../core/schedul
 import { step } from '../core/scheduler/step.ts';
 import type { TaskSpec } from '../core/spec/task-spec.ts';
 import type { Clock, TimerHandle } from '../ports/clock.ts';
+import type { Provisioner } from '../ports/provisioner.ts';
 import type { Transport, TransportListener } from '../ports/transport.ts';
 
 export interface DriverOptions {
@@ -25,6 +26,8 @@ export interface DriverOptions {
   readonly onSend?: (call: Call, now: number) => void;
   /** The scheduler cannot continue (its framework was removed). */
   readonly onFatal?: (message: string) => void;
+  /** Creates and destroys the machines of elastic pools (none: every request fails, saying so). */
+  readonly provisioner?: Provisioner;
 }
 
 /**
@@ -145,6 +148,38 @@ export class Driver {
         case 'fatal':
           this.#opts.onFatal?.(c.message);
           break;
+        case 'provision':
+        case 'destroy': {
+          const action = c.type;
+          const { hostname } = c;
+          const request = {
+            pool: c.pool,
+            hostname,
+            template: c.template,
+            ...(c.agentId !== undefined ? { agentId: c.agentId } : {}),
+          };
+          const provisioner = this.#opts.provisioner;
+          if (!provisioner) {
+            this.#queue.push({
+              type: 'pool-result',
+              action,
+              hostname,
+              ok: false,
+              message: 'no provisioner is configured for pools',
+            });
+            break;
+          }
+          provisioner[action](request, (result) =>
+            this.input({
+              type: 'pool-result',
+              action,
+              hostname,
+              ok: result.ok,
+              ...(result.ok ? {} : { message: result.message }),
+            }),
+          );
+          break;
+        }
       }
     }
   }

@@ -121,6 +121,11 @@ export function parseRanges(text: string): Range[] | undefined {
   return normalizeRanges(out);
 }
 
+/** Formats ranges the way `parseRanges` reads them: "31000-31099,31200-32000" ("" for none). */
+export function rangesText(ranges: readonly Range[]): string {
+  return ranges.map((r) => (r.begin === r.end ? `${r.begin}` : `${r.begin}-${r.end}`)).join(',');
+}
+
 /** Formats ranges the way Mesos' /state does: "[31000-31099, 31200-32000]". */
 export function formatRanges(ranges: readonly Range[]): string {
   return `[${ranges.map((r) => `${r.begin}-${r.end}`).join(', ')}]`;

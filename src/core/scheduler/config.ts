@@ -1,3 +1,5 @@
+import type { PoolConfig } from '../pools/types.ts';
+
 /** Everything that tunes the scheduler's behaviour. Times are in milliseconds unless named *Seconds. */
 export interface SchedulerConfig {
   /** Placement scorer: first-fit | bin-pack | spread | usage-aware. */
@@ -67,6 +69,14 @@ export interface SchedulerConfig {
    * goes where its observed peak would eat into it).
    */
   readonly usageMargin: number;
+  /** Elastic pools (Dynamic Cluster's resources). */
+  readonly pools: readonly PoolConfig[];
+  /** Auto mode at start: pools grow and shrink by themselves. */
+  readonly autoScale: boolean;
+  /** How often pools are checked (Dynamic Cluster polls its cluster every 10 s). */
+  readonly poolCheckMs: number;
+  /** A node whose destroy failed this many times stays in Error for an operator. */
+  readonly poolDestroyAttempts: number;
 }
 
 export const DEFAULT_CONFIG: SchedulerConfig = {
@@ -97,6 +107,10 @@ export const DEFAULT_CONFIG: SchedulerConfig = {
   historyLimit: 10_000,
   sizing: 'off',
   usageMargin: 0.1,
+  pools: [],
+  autoScale: true,
+  poolCheckMs: 10_000,
+  poolDestroyAttempts: 5,
 };
 
 export function makeConfig(overrides: Partial<SchedulerConfig> = {}): SchedulerConfig {

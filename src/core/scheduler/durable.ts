@@ -1,10 +1,15 @@
 import { familyFromEntry, type IntelligenceEntry, intelligenceEntry } from '../intelligence/family.ts';
 import type { Label, TaskState, TaskStatusReason } from '../mesos/v1.ts';
+import type { PoolMode, PoolNodePhase } from '../pools/types.ts';
+import type { JobSpec } from '../spec/job-spec.ts';
 import type { TaskSpec } from '../spec/task-spec.ts';
 import type { SchedulerConfig } from './config.ts';
+import { jobRemaining } from './jobs.ts';
 import {
   createState,
   type Family,
+  type JobRecord,
+  type JobStatus,
   type KillCause,
   type SchedulerState,
   type TaskKind,
@@ -39,6 +44,37 @@ export interface DurableTask {
   hostname?: string;
   failures: number;
   killRequested?: KillCause;
+  /** The ETL job the task is a copy of. */
+  job?: string;
+}
+
+/** An ETL job: its spec and progress (times do not survive a restart: a waiting job waits anew). */
+export interface DurableJob {
+  id: string;
+  spec: JobSpec;
+  labels: Label[];
+  status: JobStatus;
+  waves: number;
+  started: number;
+  succeeded: number;
+  failed: number;
+  active: string[];
+}
+
+/** A pool's bounds, mode and nodes (what offerlab created and has not destroyed yet). */
+export interface DurablePool {
+  name: string;
+  min: number;
+  max: number;
+  mode: PoolMode;
+  nextIndex: number;
+  nodes: {
+    hostname: string;
+    phase: PoolNodePhase;
+    agentId?: string;
+    message?: string;
+    destroyFailures: number;
+  }[];
 }
 
 export interface DurableFamily {
@@ -58,6 +94,8 @@ export interface DurableMeta {
   frameworkId?: string;
   nextSeq: number;
   paused: boolean;
+  /** Auto mode for pools (absent in state written before pools existed: the configured default). */
+  autoScale?: boolean;
 }
 
 /** The whole durable state, as a snapshot holds it. */
@@ -68,6 +106,8 @@ export interface DurableView {
   tasks: DurableTask[];
   /** Task intelligence by family id (absent in snapshots written before it existed). */
   intelligence?: IntelligenceEntry[];
+  jobs?: DurableJob[];
+  pools?: DurablePool[];
 }
 
 /** One change to the durable state, as the journal holds it: every entry replaces what it names. */
@@ -77,7 +117,9 @@ export type DurableChange =
   | { k: 'family'; family: DurableFamily }
   | { k: 'task'; task: DurableTask }
   /** A family's intelligence (`null`: forgotten). */
-  | { k: 'intelligence'; id: string; entry: IntelligenceEntry | null };
+  | { k: 'intelligence'; id: string; entry: IntelligenceEntry | null }
+  | { k: 'job'; job: DurableJob }
+  | { k: 'pool'; pool: DurablePool };
 
 export function durableTask(task: TaskRecord): DurableTask {
   const d: DurableTask = {
@@ -99,6 +141,7 @@ export function durableTask(task: TaskRecord): DurableTask {
   if (task.agentId !== undefined) d.agentId = task.agentId;
   if (task.hostname !== undefined) d.hostname = task.hostname;
   if (task.killRequested !== undefined) d.killRequested = task.killRequested;
+  if (task.job !== undefined) d.job = task.job;
   return d;
 }
 
@@ -116,7 +159,7 @@ export function durableFamily(family: Family): DurableFamily {
 }
 
 export function durableMeta(state: SchedulerState): DurableMeta {
-  const meta: DurableMeta = { nextSeq: state.nextSeq, paused: state.paused };
+  const meta: DurableMeta = { nextSeq: state.nextSeq, paused: state.paused, autoScale: state.autoScale };
   if (state.framework.id !== undefined) meta.frameworkId = state.framework.id;
   return meta;
 }
@@ -132,6 +175,44 @@ export function durableView(state: SchedulerState): DurableView {
       const family = state.intelligence.get(id);
       return family ? [intelligenceEntry(family)] : [];
     }),
+    jobs: [...state.jobs.values()].map(durableJob),
+    pools: [...state.pools.keys()].sort().flatMap((name) => {
+      const pool = durablePool(state, name);
+      return pool ? [pool] : [];
+    }),
+  };
+}
+
+export function durableJob(job: JobRecord): DurableJob {
+  return {
+    id: job.id,
+    spec: job.spec,
+    labels: [...job.labels],
+    status: job.status,
+    waves: job.waves,
+    started: job.started,
+    succeeded: job.succeeded,
+    failed: job.failed,
+    active: [...job.active],
+  };
+}
+
+export function durablePool(state: SchedulerState, name: string): DurablePool | undefined {
+  const pool = state.pools.get(name);
+  if (!pool) return undefined;
+  return {
+    name,
+    min: pool.min,
+    max: pool.max,
+    mode: pool.mode,
+    nextIndex: pool.nextIndex,
+    nodes: [...pool.nodes.values()].map((n) => ({
+      hostname: n.hostname,
+      phase: n.phase,
+      destroyFailures: n.destroyFailures,
+      ...(n.agentId !== undefined ? { agentId: n.agentId } : {}),
+      ...(n.message !== undefined ? { message: n.message } : {}),
+    })),
   };
 }
 
@@ -148,6 +229,8 @@ export class DurableBuilder {
   readonly families = new Map<string, DurableFamily>();
   readonly tasks = new Map<string, DurableTask>();
   readonly intelligence = new Map<string, IntelligenceEntry>();
+  readonly jobs = new Map<string, DurableJob>();
+  readonly pools = new Map<string, DurablePool>();
 
   constructor(view?: DurableView) {
     if (!view) return;
@@ -156,6 +239,8 @@ export class DurableBuilder {
     for (const f of view.families) this.families.set(f.specId, f);
     for (const t of view.tasks) this.tasks.set(t.id, t);
     for (const e of view.intelligence ?? []) this.intelligence.set(e.id, e);
+    for (const j of view.jobs ?? []) this.jobs.set(j.id, j);
+    for (const p of view.pools ?? []) this.pools.set(p.name, p);
   }
 
   apply(change: DurableChange): void {
@@ -177,6 +262,12 @@ export class DurableBuilder {
         if (change.entry === null) this.intelligence.delete(change.id);
         else this.intelligence.set(change.id, change.entry);
         break;
+      case 'job':
+        this.jobs.set(change.job.id, change.job);
+        break;
+      case 'pool':
+        this.pools.set(change.pool.name, change.pool);
+        break;
     }
   }
 
@@ -187,6 +278,8 @@ export class DurableBuilder {
       families: [...this.families.values()],
       tasks: [...this.tasks.values()].sort((a, b) => a.seq - b.seq),
       intelligence: [...this.intelligence.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)),
+      jobs: [...this.jobs.values()],
+      pools: [...this.pools.values()],
     };
   }
 }
@@ -217,6 +310,9 @@ export function restoreState(config: SchedulerConfig, view: DurableView, now: nu
     });
   }
   for (const e of view.intelligence ?? []) state.intelligence.set(e.id, familyFromEntry(e));
+  if (view.meta.autoScale !== undefined) state.autoScale = view.meta.autoScale;
+  for (const j of view.jobs ?? []) state.jobs.set(j.id, restoreJob(j, now));
+  for (const p of view.pools ?? []) restorePool(state, p, now);
   const ended: TaskRecord[] = [];
   for (const d of [...view.tasks].sort((a, b) => a.seq - b.seq)) {
     const task = restoreTask(d, now);
@@ -245,12 +341,85 @@ export function restoreState(config: SchedulerConfig, view: DurableView, now: nu
       live.add(task.id);
     }
   }
+  // A job's copies in flight are its tasks that have not ended (the job's own entry may be a step
+  // behind them if a crash tore the journal between the two).
+  for (const job of state.jobs.values()) {
+    for (const id of [...job.active]) {
+      const phase = state.tasks.get(id)?.phase;
+      if (phase === undefined || phase === 'done') job.active.delete(id);
+    }
+  }
+  for (const task of state.tasks.values()) {
+    const job = task.job === undefined ? undefined : state.jobs.get(task.job);
+    if (job && task.phase !== 'done') job.active.add(task.id);
+  }
+  for (const job of state.jobs.values()) {
+    if (job.status !== 'running' || job.active.size > 0) continue;
+    // Its wave ended just before the stop, unrecorded: go on as the end of a wave would.
+    if (jobRemaining(job) <= 0) {
+      job.status = 'completed';
+      job.endedAt = now;
+    } else {
+      job.status = 'waiting';
+      job.nextWaveAt = now + job.spec.waitMs;
+    }
+  }
   for (const task of ended.slice(Math.max(0, ended.length - config.historyLimit)))
     state.history.push(task.id);
   for (const task of ended.slice(0, Math.max(0, ended.length - config.historyLimit)))
     state.tasks.delete(task.id);
   if (state.pending.size > 0) state.framework.lastWorkAt = now;
   return state;
+}
+
+function restoreJob(d: DurableJob, now: number): JobRecord {
+  const job: JobRecord = {
+    id: d.id,
+    spec: d.spec,
+    labels: d.labels,
+    submittedAt: now,
+    status: d.status,
+    waves: d.waves,
+    started: d.started,
+    succeeded: d.succeeded,
+    failed: d.failed,
+    active: new Set(d.active),
+  };
+  // How long the wait had left is not known: a waiting job waits a whole period again.
+  if (job.status === 'waiting') job.nextWaveAt = now + d.spec.waitMs;
+  return job;
+}
+
+/**
+ * A pool as it was (pools that are no longer configured are dropped). A creation in flight may or
+ * may not have happened: the node waits for its agent like a booted one (an error after
+ * `max_launch_time`, then destroyed). A destroy in flight is done again.
+ */
+function restorePool(state: SchedulerState, d: DurablePool, now: number): void {
+  const pool = state.pools.get(d.name);
+  if (!pool) return;
+  pool.min = d.min;
+  pool.max = d.max;
+  pool.mode = d.mode;
+  pool.nextIndex = Math.max(pool.nextIndex, d.nextIndex);
+  for (const n of d.nodes) {
+    const phase: PoolNodePhase =
+      n.phase === 'starting' ? 'booted' : n.phase === 'deleting' ? 'error' : n.phase;
+    pool.nodes.set(n.hostname, {
+      hostname: n.hostname,
+      pool: d.name,
+      phase,
+      requestedAt: now,
+      since: now,
+      destroyFailures: n.destroyFailures,
+      ...(n.agentId !== undefined ? { agentId: n.agentId } : {}),
+      ...(n.phase === 'deleting'
+        ? { message: 'a destroy was interrupted by a restart' }
+        : n.message !== undefined
+          ? { message: n.message }
+          : {}),
+    });
+  }
 }
 
 function restoreTask(d: DurableTask, now: number): TaskRecord {
@@ -272,6 +441,7 @@ function restoreTask(d: DurableTask, now: number): TaskRecord {
     failures: d.failures,
     ...(d.previous !== undefined ? { previous: d.previous } : {}),
     ...(d.pinnedAgentId !== undefined ? { pinnedAgentId: d.pinnedAgentId } : {}),
+    ...(d.job !== undefined ? { job: d.job } : {}),
     ...(classKey !== undefined ? { classKey } : {}),
   };
   if (d.state !== undefined) task.state = d.state;

@@ -1,4 +1,5 @@
 import type { Out } from './commands.ts';
+import { poolsExpectAgents } from './pools.ts';
 import type { AgentRecord, Family, SchedulerState } from './state.ts';
 import { createTask } from './tasks.ts';
 
@@ -45,5 +46,5 @@ export function wantsNewAgents(state: SchedulerState): boolean {
   for (const family of state.families.values()) {
     if (!family.retired && family.spec.sla === 'one-per-node') return true;
   }
-  return false;
+  return poolsExpectAgents(state);
 }

@@ -1,6 +1,7 @@
 import type { IntelligenceEntry } from '../intelligence/family.ts';
 import type { OverridesPatch } from '../intelligence/validate.ts';
 import type { Event, Label } from '../mesos/v1.ts';
+import type { JobSpec } from '../spec/job-spec.ts';
 import type { TaskSpec } from '../spec/task-spec.ts';
 import type { TaskKind } from './state.ts';
 
@@ -74,4 +75,29 @@ export type Input =
       readonly type: 'intelligence-import';
       readonly entries: readonly IntelligenceEntry[];
       readonly replace?: boolean;
+    }
+  /** Starts an ETL job (refused while a job with that id is running or waiting). */
+  | { readonly type: 'job-submit'; readonly job: JobSpec; readonly labels?: readonly Label[] }
+  /** Stops a job: no more waves, its copies in flight are killed. */
+  | { readonly type: 'job-delete'; readonly id: string }
+  /** Launches `count` more nodes in a pool now (refused beyond its max). */
+  | { readonly type: 'pool-launch'; readonly pool: string; readonly count: number }
+  /**
+   * freeze: nothing starts or stops (min = max = current size); restore: the configured min/max
+   * and no pool holds; drain: min = max = 0, every node held and destroyed once empty.
+   */
+  | { readonly type: 'pool-mode'; readonly pool: string; readonly action: 'freeze' | 'restore' | 'drain' }
+  | { readonly type: 'auto-scale'; readonly enabled: boolean }
+  /**
+   * `DELETE /workernode/<hostname>` of a pool node: destroys it when it is held with no task,
+   * starting, or in error (Dynamic Cluster's rule); refused otherwise with `pool-rejected`.
+   */
+  | { readonly type: 'pool-destroy'; readonly hostname: string }
+  /** A provisioner finished creating (`provision`) or destroying a node. */
+  | {
+      readonly type: 'pool-result';
+      readonly action: 'provision' | 'destroy';
+      readonly hostname: string;
+      readonly ok: boolean;
+      readonly message?: string;
     };

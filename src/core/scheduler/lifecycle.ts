@@ -2,6 +2,7 @@ import type { TaskState, TaskStatusReason } from '../mesos/v1.ts';
 import { removeAgent } from './agents.ts';
 import type { Out } from './commands.ts';
 import { lineageSpec } from './intelligence.ts';
+import { jobCopyEnded } from './jobs.ts';
 import type { Family, SchedulerState, TaskRecord } from './state.ts';
 import { createTask, endTask } from './tasks.ts';
 
@@ -46,6 +47,19 @@ export function taskEnded(
   out: Out,
 ): void {
   if (task.phase === 'done') return;
+  const replacement = endAndReplace(state, task, mesosState, reason, now, out);
+  if (task.job !== undefined) jobCopyEnded(state, task, mesosState, replacement, now, out);
+}
+
+/** Ends the task; returns its replacement when one is due. */
+function endAndReplace(
+  state: SchedulerState,
+  task: TaskRecord,
+  mesosState: TaskState,
+  reason: TaskStatusReason | undefined,
+  now: number,
+  out: Out,
+): TaskRecord | undefined {
   const ranFor = task.runningAt === undefined ? 0 : now - task.runningAt;
   const agentId = task.agentId;
   endTask(state, task, mesosState, reason, now);
@@ -58,11 +72,11 @@ export function taskEnded(
   const family = familyOf(state, task);
   if (task.killRequested !== undefined) {
     releaseCopy(family, task);
-    return;
+    return undefined;
   }
   if (task.kind === 'batch' && mesosState === 'TASK_FINISHED') {
     releaseCopy(family, task);
-    return;
+    return undefined;
   }
   if (mesosState === 'TASK_ERROR') {
     releaseCopy(family, task);
@@ -71,7 +85,7 @@ export function taskEnded(
       task: task.id,
       message: `Mesos refused the task description (${task.message ?? 'TASK_ERROR'}); retrying would not help`,
     });
-    return;
+    return undefined;
   }
   const failures = ranFor >= state.config.backoffResetMs ? 1 : task.failures + 1;
   if (task.kind === 'batch' && failures > state.config.batchMaxRetries) {
@@ -81,13 +95,13 @@ export function taskEnded(
       task: task.id,
       message: `batch task failed ${failures} times (${mesosState}); retry limit ${state.config.batchMaxRetries} reached`,
     });
-    return;
+    return undefined;
   }
-  if (family?.retired) return;
+  if (family?.retired) return undefined;
   const pinned = task.spec.sla === 'one-per-node' ? task.pinnedAgentId : undefined;
   if (pinned !== undefined && (!state.agents.has(pinned) || family?.excluded.has(pinned))) {
     releaseCopy(family, task);
-    return;
+    return undefined;
   }
   const base = lineageSpec(task);
   const replacement = createTask(
@@ -102,12 +116,14 @@ export function taskEnded(
       notBefore: now + backoffDelay(state, failures),
       failures,
       ...(pinned !== undefined ? { pinnedAgentId: pinned } : {}),
+      ...(task.job !== undefined ? { job: task.job } : {}),
     },
     now,
     out,
   );
   state.counters.relaunches++;
   if (family) family.copies.set(copyKey(task), replacement.id);
+  return replacement;
 }
 
 /**
@@ -131,6 +147,7 @@ export function withdrawPending(
     state: mesosState,
     ...(reason !== undefined ? { reason } : {}),
   });
+  if (task.job !== undefined) jobCopyEnded(state, task, mesosState, undefined, now, out);
 }
 
 /** Mesos reported an agent removed: forget it and drop the one-per-node copies queued for it. */

@@ -1,5 +1,6 @@
 import type { IntelligenceSummary } from '../intelligence/family.ts';
 import type { Range, TaskState, TaskStatusReason } from '../mesos/v1.ts';
+import type { PoolMode } from '../pools/types.ts';
 import type { Plan } from '../reshuffle/planner.ts';
 import type { TaskSpec } from '../spec/task-spec.ts';
 import type { KillCause, TaskKind, TaskOrigin } from './state.ts';
@@ -37,6 +38,8 @@ export type SchedulerRecord =
       eligibleAt: number;
       previous?: string;
       agent?: string;
+      /** The ETL job the task is a copy of. */
+      job?: string;
     }
   | { type: 'task-launched'; task: string; agent: string; hostname: string; resources: RecordResources }
   | {
@@ -76,4 +79,31 @@ export type SchedulerRecord =
   | { type: 'intelligence'; id: string; cause: IntelligenceCause; entry: IntelligenceSummary | null }
   /** An intelligence change was refused (invalid values); `id` is absent for an import. */
   | { type: 'intelligence-rejected'; id?: string; message: string }
-  | { type: 'error'; message: string };
+  | { type: 'error'; message: string }
+  /** An ETL job was accepted. */
+  | { type: 'job-submitted'; job: string; maxtasks: number; waitMs: number; total?: number }
+  /** A job started a wave of copies. */
+  | { type: 'job-wave'; job: string; wave: number; tasks: string[] }
+  /** A job's wave completed; the next starts at `at`. */
+  | { type: 'job-waiting'; job: string; at: number; succeeded: number; failed: number }
+  /** A job ended: every copy of its `total` ran (`completed`), or a user deleted it. */
+  | { type: 'job-ended'; job: string; status: 'completed' | 'deleted'; succeeded: number; failed: number }
+  | { type: 'job-rejected'; job: string; message: string }
+  /**
+   * A pool node changed phase (`gone`: destroyed, or its agent was removed); `code` is Dynamic
+   * Cluster's worker-node state.
+   */
+  | {
+      type: 'pool-node';
+      pool: string;
+      hostname: string;
+      state: 'starting' | 'booted' | 'ready' | 'error' | 'deleting' | 'gone';
+      agent?: string;
+      reason?: string;
+    }
+  /** Why a pool grows or shrinks: the queued tasks no agent can take, or the idle nodes. */
+  | { type: 'pool-scale'; pool: string; direction: 'up' | 'down'; nodes: string[]; reason: string }
+  /** A pool's bounds or mode changed. */
+  | { type: 'pool'; pool: string; mode: PoolMode; min: number; max: number; size: number }
+  | { type: 'pool-rejected'; pool: string; message: string }
+  | { type: 'auto-scale'; enabled: boolean };

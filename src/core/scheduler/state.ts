@@ -5,7 +5,9 @@ import type { Resources, Scalars } from '../model/resources.ts';
 import { PlacementIndex } from '../placement/index.ts';
 import { type Pipeline, pipelineFor } from '../placement/pipeline.ts';
 import type { PlacementAgent, PlacementTask } from '../placement/plugin.ts';
+import { newPool, type PoolState } from '../pools/types.ts';
 import type { Move } from '../reshuffle/planner.ts';
+import type { JobSpec } from '../spec/job-spec.ts';
 import type { TaskSpec } from '../spec/task-spec.ts';
 import type { SchedulerConfig } from './config.ts';
 
@@ -48,6 +50,8 @@ export interface TaskRecord extends PlacementTask {
   readonly seq: number;
   readonly origin: TaskOrigin;
   readonly previous?: string;
+  /** The ETL job this task is a copy of (retries of a copy keep it). */
+  readonly job?: string;
   /** Placement equivalence class: identical unconstrained requests share one. */
   readonly classKey?: string;
   pinnedAgentId?: string;
@@ -142,6 +146,34 @@ export interface ReshuffleRun {
   readonly moved: string[];
 }
 
+/**
+ * An ETL job: `running` while a wave's copies are in flight, `waiting` for the next wave,
+ * `completed` when `total` copies ended, `deleted` by the user.
+ */
+export type JobStatus = 'running' | 'waiting' | 'completed' | 'deleted';
+
+export interface JobRecord {
+  readonly id: string;
+  readonly spec: JobSpec;
+  /** TaskInfo labels of every copy (the simulator's behaviour hints). */
+  readonly labels: readonly Label[];
+  readonly submittedAt: number;
+  status: JobStatus;
+  /** Waves started. */
+  waves: number;
+  /** Copies started (a retry of a failed copy is the same copy). */
+  started: number;
+  /** Copies that finished (TASK_FINISHED). */
+  succeeded: number;
+  /** Copies that ended otherwise for good (retries exhausted, killed, refused). */
+  failed: number;
+  /** The current task of every copy in flight. */
+  readonly active: Set<string>;
+  /** When the next wave starts (status `waiting`). */
+  nextWaveAt?: number;
+  endedAt?: number;
+}
+
 export interface Reconciliation {
   readonly startedAt: number;
   readonly total: number;
@@ -220,6 +252,14 @@ export interface SchedulerState {
   readonly counters: Counters;
   /** Task intelligence per family (spec id): observed usage and manual overrides. */
   readonly intelligence: Map<string, FamilyIntelligence>;
+  /** ETL jobs by id (ended ones are kept until a job with the same id replaces them). */
+  readonly jobs: Map<string, JobRecord>;
+  /** Elastic pools by name. */
+  readonly pools: Map<string, PoolState>;
+  /** Dynamic Cluster's auto mode: pools grow and shrink by themselves. */
+  autoScale: boolean;
+  /** When the pools were last checked. */
+  poolsCheckedAt?: number;
 }
 
 /** Monotonic counters (exported as metrics by the daemon). */
@@ -294,6 +334,9 @@ export function createState(config: SchedulerConfig, frameworkId?: string): Sche
       lastReconcileMs: 0,
     },
     intelligence: new Map(),
+    jobs: new Map(),
+    pools: new Map(config.pools.map((p) => [p.name, newPool(p)])),
+    autoScale: config.autoScale,
   };
 }
 

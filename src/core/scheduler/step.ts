@@ -1,16 +1,16 @@
 import type { Event, FrameworkInfo, SubscribeCall } from '../mesos/v1.ts';
 import { STRATEGIES } from '../reshuffle/planner.ts';
-import { setHold } from './agents.ts';
 import { type Command, Out } from './commands.ts';
 import type { StepEnv } from './env.ts';
 import { wantsNewAgents } from './families.ts';
+import { applyHold } from './holds.ts';
 import type { Input } from './inputs.ts';
 import { clearIntelligence, importIntelligence, recordUsage, setOverrides } from './intelligence.ts';
+import { armJobTimers, deleteJob, isJobTimer, jobTimer, submitJob } from './jobs.ts';
 import { killByPrefix, killTask, retryKills } from './kill.ts';
 import { agentGone } from './lifecycle.ts';
 import {
   awaitingOffers,
-  declineHeldAgentOffers,
   forgetOffers,
   receiveOffers,
   rescindOffer,
@@ -25,6 +25,15 @@ import {
   plannedReshuffle,
   reshuffleWaveTimeout,
 } from './planned-reshuffle.ts';
+import {
+  armPoolTimer,
+  checkPools,
+  destroyPoolNode,
+  poolLaunch,
+  poolResult,
+  setAutoScale,
+  setPoolMode,
+} from './pools.ts';
 import { implicitReconcile, reconcileTimer, startReconciliation } from './reconcile.ts';
 import { charmanderReshuffle } from './reshuffle.ts';
 import type { SchedulerState } from './state.ts';
@@ -63,19 +72,9 @@ export function step(state: SchedulerState, input: Input, env: StepEnv): Command
     case 'reshuffle':
       startReshuffle(state, input.strategy ?? state.config.reshuffle, input.dryRun === true, now, out);
       break;
-    case 'hold': {
-      setHold(state, input.hostname, input.held, input.reason);
-      const agentId = state.agentsByHostname.get(input.hostname);
-      if (input.held && agentId !== undefined) declineHeldAgentOffers(state, [agentId], out);
-      out.record({
-        type: 'agent-held',
-        hostname: input.hostname,
-        held: input.held,
-        ...(input.reason !== undefined ? { reason: input.reason } : {}),
-      });
-      if (!input.held) wakeUp(state);
+    case 'hold':
+      applyHold(state, input.hostname, input.held, input.reason, out);
       break;
-    }
     case 'vacate':
       vacate(state, input.hostname, now, out);
       break;
@@ -100,6 +99,28 @@ export function step(state: SchedulerState, input: Input, env: StepEnv): Command
       break;
     case 'intelligence-import':
       importIntelligence(state, input.entries, input.replace !== false, out);
+      break;
+    case 'job-submit':
+      submitJob(state, input.job, input.labels ?? [], now, out);
+      break;
+    case 'job-delete':
+      if (!deleteJob(state, input.id, now, out))
+        out.record({ type: 'job-rejected', job: input.id, message: `no job named "${input.id}"` });
+      break;
+    case 'pool-launch':
+      poolLaunch(state, input.pool, input.count, now, out);
+      break;
+    case 'pool-mode':
+      setPoolMode(state, input.pool, input.action, now, out);
+      break;
+    case 'auto-scale':
+      setAutoScale(state, input.enabled, out);
+      break;
+    case 'pool-destroy':
+      destroyPoolNode(state, input.hostname, now, out);
+      break;
+    case 'pool-result':
+      poolResult(state, input.action, input.hostname, input.ok, input.message, now, out);
       break;
   }
   afterInput(state, now, out);
@@ -228,6 +249,11 @@ function onTimer(state: SchedulerState, key: string, now: number, out: Out): voi
     case 'reshuffle-wave':
       reshuffleWaveTimeout(state, now, out);
       break;
+    case 'pools':
+      checkPools(state, now, out);
+      break;
+    default:
+      if (isJobTimer(key)) jobTimer(state, key, now, out);
   }
 }
 
@@ -292,6 +318,8 @@ function scheduleRelaunch(state: SchedulerState, now: number, out: Out): void {
 
 function afterInput(state: SchedulerState, now: number, out: Out): void {
   if (state.reshuffleRun) advanceReshuffle(state, now, out);
+  if (state.jobs.size > 0) armJobTimers(state, out);
+  armPoolTimer(state, now, out);
   scheduleRelaunch(state, now, out);
   reviveIfWanted(state, now, out);
   if (state.placementDirty && !awaitingOffers(state, now)) {

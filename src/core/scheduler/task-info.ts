@@ -53,10 +53,13 @@ export function buildTaskInfo(task: TaskRecord, agentId: string, roles: OfferRol
     task_id: { value: task.id },
     agent_id: { value: agentId },
     resources: resourcesToMesos(task.need, roles.role, roles.allocationRole),
-    command: {
-      shell: false,
-      ...(spec.arguments && spec.arguments.length > 0 ? { arguments: spec.arguments } : {}),
-    },
+    command:
+      spec.cmd !== undefined
+        ? { shell: true, value: spec.cmd }
+        : {
+            shell: false,
+            ...(spec.arguments && spec.arguments.length > 0 ? { arguments: spec.arguments } : {}),
+          },
     container,
   };
   if (task.labels.length > 0) info.labels = { labels: task.labels.map((l) => ({ ...l })) };

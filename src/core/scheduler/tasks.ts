@@ -43,6 +43,8 @@ export interface NewTask {
   origin: TaskOrigin;
   previous?: string;
   pinnedAgentId?: string;
+  /** The ETL job the task is a copy of. */
+  job?: string;
   notBefore: number;
   failures: number;
 }
@@ -73,6 +75,7 @@ export function createTask(state: SchedulerState, params: NewTask, now: number, 
     failures: params.failures,
     ...(params.previous !== undefined ? { previous: params.previous } : {}),
     ...(params.pinnedAgentId !== undefined ? { pinnedAgentId: params.pinnedAgentId } : {}),
+    ...(params.job !== undefined ? { job: params.job } : {}),
     ...(classKey !== undefined ? { classKey } : {}),
   };
   state.tasks.set(id, task);
@@ -92,6 +95,7 @@ export function createTask(state: SchedulerState, params: NewTask, now: number, 
     eligibleAt: Math.max(now, params.notBefore),
     ...(params.previous !== undefined ? { previous: params.previous } : {}),
     ...(params.pinnedAgentId !== undefined ? { agent: params.pinnedAgentId } : {}),
+    ...(params.job !== undefined ? { job: params.job } : {}),
   });
   return task;
 }

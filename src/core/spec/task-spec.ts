@@ -36,6 +36,11 @@ export interface TaskSpec {
   volumes?: VolumeSpec[];
   networkmode?: NetworkMode;
   arguments?: string[];
+  /**
+   * A shell command to run instead of the image's entrypoint with `arguments` (mesos-http-scheduler's
+   * `-cmd`); the two are exclusive.
+   */
+  cmd?: string;
 }
 
 /** One validation problem: a JSON pointer to the field and what was expected. */
@@ -66,6 +71,7 @@ export const TASK_SPEC_FIELDS = [
   'volumes',
   'networkmode',
   'arguments',
+  'cmd',
 ] as const;
 
 const NUMERIC = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
@@ -318,6 +324,14 @@ export function parseTaskSpec(raw: unknown): SpecResult {
     }
   }
 
+  let cmd: string | undefined;
+  if (raw.cmd !== undefined) {
+    cmd = str(c, raw.cmd, '/cmd', 'cmd');
+    if (cmd !== undefined && cmd.trim() === '') c.add('/cmd', 'cmd must not be empty');
+    if (raw.arguments !== undefined)
+      c.add('/cmd', 'cmd (a shell command) and arguments (for the image entrypoint) cannot be used together');
+  }
+
   if (
     c.errors.length > 0 ||
     id === undefined ||
@@ -338,6 +352,7 @@ export function parseTaskSpec(raw: unknown): SpecResult {
   if (volumes !== undefined) spec.volumes = volumes;
   if (networkmode !== undefined) spec.networkmode = networkmode;
   if (args !== undefined) spec.arguments = args;
+  if (cmd !== undefined) spec.cmd = cmd;
   return { ok: true, spec };
 }
 
