@@ -61,6 +61,55 @@ export interface RunMetrics {
   readonly memoryLimitKills: number;
   /** Every reshuffle of the run, with what it planned and what it did. */
   readonly reshuffles: readonly ReshuffleReport[];
+  /**
+   * Hours each agent was present (agent-added to agent-removed or the end of the run), summed,
+   * rounded to 3 decimals; `byPool` for the agents of pool nodes (static agents are in `total` only).
+   */
+  readonly agentHours: { readonly total: number; readonly byPool: Readonly<Record<string, number>> };
+  /**
+   * submit → launch (ms) over every launched task; a relaunch counts from the end of its backoff.
+   * `stillQueued`: tasks never launched that had not ended by the end of the run.
+   */
+  readonly queueWait: {
+    readonly count: number;
+    readonly p50: number;
+    readonly p95: number;
+    readonly max: number;
+    readonly mean: number;
+    readonly stillQueued: number;
+  };
+  /** Every ETL job of the run, by id. */
+  readonly jobs: Readonly<Record<string, JobReport>>;
+  /** Every elastic pool the run has records of, by name. */
+  readonly pools: Readonly<Record<string, PoolReport>>;
+}
+
+/** An ETL job at the end of a run. */
+export interface JobReport {
+  readonly status: 'running' | 'waiting' | 'completed' | 'deleted';
+  readonly waves: number;
+  /** Copies that ended TASK_FINISHED (and were not killed), and copies that ended otherwise for good. */
+  readonly succeeded: number;
+  readonly failed: number;
+  /** Copies its waves started (a retry is the same copy). */
+  readonly started: number;
+  /** Most copies live (launched, not ended) at once, and the most it may run at once. */
+  readonly maxRunning: number;
+  readonly maxtasks: number;
+  readonly total?: number;
+}
+
+/** An elastic pool at the end of a run. */
+export interface PoolReport {
+  /** Nodes not yet gone at the end, and the most at once. */
+  readonly size: number;
+  readonly peak: number;
+  /** Nodes requested, destroyed, and errors (a node can have several). */
+  readonly provisioned: number;
+  readonly destroyed: number;
+  readonly errors: number;
+  readonly scaleUps: number;
+  readonly scaleDowns: number;
 }
 
 /** One reshuffle: the plan (for planned strategies and dry runs) and the memory it freed. */
@@ -103,11 +152,31 @@ interface ReshuffleTrack {
   reason?: string;
 }
 
+interface JobTrack {
+  status: JobReport['status'];
+  waves: number;
+  succeeded: number;
+  failed: number;
+  started: number;
+  live: number;
+  maxRunning: number;
+  maxtasks: number;
+  total?: number;
+}
+
+type PoolTrack = { -readonly [K in keyof PoolReport]: PoolReport[K] };
+
 interface TaskTrack {
   readonly specId: string;
   readonly submittedAt: number;
+  /** The job instance the task is a copy of. */
+  readonly job?: JobTrack;
   runningAt?: number;
+  launchedAt?: number;
   launched: boolean;
+  killRequested: boolean;
+  /** Counted as a failed copy of its job (until a replacement shows it was retried). */
+  jobFailed: boolean;
   agent?: string;
   cpus: number;
   mem: number;
@@ -167,6 +236,15 @@ export class MetricsCollector {
   readonly #gaveUp: string[] = [];
   readonly #reshuffles: ReshuffleTrack[] = [];
   #memoryLimitKills = 0;
+  /** Agents present now, since when; time of agents no longer present, per agent. */
+  readonly #present = new Map<string, { hostname: string; since: number }>();
+  readonly #presentMs = new Map<string, { hostname: string; ms: number }>();
+  /** Pool of the agents (by id and by hostname) of pool nodes that became ready. */
+  readonly #poolOfAgent = new Map<string, string>();
+  readonly #poolOfHost = new Map<string, string>();
+  /** The latest instance of every job (a job id can be submitted again once it ended). */
+  readonly #jobs = new Map<string, JobTrack>();
+  readonly #pools = new Map<string, PoolTrack>();
 
   readonly listener = (record: SchedulerRecord, t: number): void => this.add(record, t);
 
@@ -187,6 +265,16 @@ export class MetricsCollector {
       agent.live--;
       if (this.#sla.get(task.specId) !== 'one-per-node') agent.work--;
     }
+    if (task.job) task.job.live--;
+  }
+
+  #pool(name: string): PoolTrack {
+    let pool = this.#pools.get(name);
+    if (!pool) {
+      pool = { size: 0, peak: 0, provisioned: 0, destroyed: 0, errors: 0, scaleUps: 0, scaleDowns: 0 };
+      this.#pools.set(name, pool);
+    }
+    return pool;
   }
 
   add(record: SchedulerRecord, t: number): void {
@@ -202,6 +290,8 @@ export class MetricsCollector {
         });
         this.#totalCpus += record.resources.cpus;
         this.#totalMem += record.resources.mem;
+        if (!this.#present.has(record.agent))
+          this.#present.set(record.agent, { hostname: record.hostname, since: t });
         break;
       case 'agent-removed': {
         const a = this.#agents.get(record.agent);
@@ -211,24 +301,42 @@ export class MetricsCollector {
           this.#totalMem -= a.mem;
           this.#agents.delete(record.agent);
         }
+        const stint = this.#present.get(record.agent);
+        if (stint) {
+          this.#present.delete(record.agent);
+          const ms = (this.#presentMs.get(record.agent)?.ms ?? 0) + Math.max(0, t - stint.since);
+          this.#presentMs.set(record.agent, { hostname: stint.hostname, ms });
+        }
         break;
       }
-      case 'task-submitted':
+      case 'task-submitted': {
+        const job = record.job === undefined ? undefined : this.#jobs.get(record.job);
         this.#tasks.set(record.task, {
           specId: record.spec.id,
           submittedAt: Math.max(t, record.eligibleAt),
+          ...(job ? { job } : {}),
           launched: false,
+          killRequested: false,
+          jobFailed: false,
           cpus: 0,
           mem: 0,
           ended: false,
         });
         if (record.spec.sla !== undefined) this.#sla.set(record.spec.id, record.spec.sla);
         if (record.origin === 'relaunch') this.#relaunches++;
+        // A retried copy did not fail for good: its replacement goes on.
+        const previous = record.previous === undefined ? undefined : this.#tasks.get(record.previous);
+        if (previous?.jobFailed && previous.job) {
+          previous.jobFailed = false;
+          previous.job.failed--;
+        }
         break;
+      }
       case 'task-launched': {
         const task = this.#tasks.get(record.task);
-        if (!task) break;
+        if (!task || task.launched) break;
         task.launched = true;
+        task.launchedAt = t;
         task.agent = record.agent;
         task.cpus = record.resources.cpus;
         task.mem = record.resources.mem;
@@ -238,6 +346,10 @@ export class MetricsCollector {
         if (agent) {
           agent.live++;
           if (this.#sla.get(task.specId) !== 'one-per-node') agent.work++;
+        }
+        if (task.job) {
+          task.job.live++;
+          task.job.maxRunning = Math.max(task.job.maxRunning, task.job.live);
         }
         break;
       }
@@ -249,12 +361,21 @@ export class MetricsCollector {
         if (endsLife(record.state)) {
           this.#release(task);
           task.ended = true;
+          if (task.job) {
+            if (record.state === 'TASK_FINISHED' && !task.killRequested) task.job.succeeded++;
+            else {
+              task.job.failed++;
+              task.jobFailed = true;
+            }
+          }
         }
         task.last = record.state;
         break;
       }
       case 'kill-requested': {
         this.#kills++;
+        const task = this.#tasks.get(record.task);
+        if (task) task.killRequested = true;
         const current = this.#reshuffles[this.#reshuffles.length - 1];
         if (record.cause === 'reshuffle' && current !== undefined && !current.dryRun) current.killed++;
         break;
@@ -299,6 +420,70 @@ export class MetricsCollector {
       case 'disconnected':
         this.#disconnections++;
         break;
+      case 'job-submitted':
+        this.#jobs.set(record.job, {
+          status: 'running',
+          waves: 0,
+          succeeded: 0,
+          failed: 0,
+          started: 0,
+          live: 0,
+          maxRunning: 0,
+          maxtasks: record.maxtasks,
+          ...(record.total !== undefined ? { total: record.total } : {}),
+        });
+        break;
+      case 'job-wave': {
+        const job = this.#jobs.get(record.job);
+        if (!job) break;
+        job.status = 'running';
+        job.waves = Math.max(job.waves, record.wave);
+        job.started += record.tasks.length;
+        break;
+      }
+      case 'job-waiting': {
+        const job = this.#jobs.get(record.job);
+        if (job) job.status = 'waiting';
+        break;
+      }
+      case 'job-ended': {
+        const job = this.#jobs.get(record.job);
+        if (job) job.status = record.status;
+        break;
+      }
+      case 'pool-node': {
+        const pool = this.#pool(record.pool);
+        switch (record.state) {
+          case 'starting':
+            pool.size++;
+            pool.provisioned++;
+            pool.peak = Math.max(pool.peak, pool.size);
+            break;
+          case 'gone':
+            pool.size = Math.max(0, pool.size - 1);
+            pool.destroyed++;
+            break;
+          case 'error':
+            pool.errors++;
+            break;
+          case 'ready':
+            if (record.agent !== undefined) this.#poolOfAgent.set(record.agent, record.pool);
+            this.#poolOfHost.set(record.hostname, record.pool);
+            break;
+          default:
+            break;
+        }
+        break;
+      }
+      case 'pool-scale': {
+        const pool = this.#pool(record.pool);
+        if (record.direction === 'up') pool.scaleUps++;
+        else pool.scaleDowns++;
+        break;
+      }
+      case 'pool':
+        this.#pool(record.pool);
+        break;
       default:
         break;
     }
@@ -342,6 +527,7 @@ export class MetricsCollector {
     };
     const bySpec = new Map<string, SpecCounts>();
     const latencies: number[] = [];
+    const waits: number[] = [];
     for (const task of this.#tasks.values()) {
       const outcome = outcomeOf(task);
       totals[outcome]++;
@@ -365,8 +551,10 @@ export class MetricsCollector {
       counts.submitted++;
       counts[outcome]++;
       if (task.runningAt !== undefined) latencies.push(task.runningAt - task.submittedAt);
+      if (task.launchedAt !== undefined) waits.push(Math.max(0, task.launchedAt - task.submittedAt));
     }
     latencies.sort((a, b) => a - b);
+    waits.sort((a, b) => a - b);
     let empty = 0;
     for (const a of this.#agents.values()) if (a.live === 0) empty++;
     const span = durationMs > 0 ? durationMs : 1;
@@ -405,8 +593,70 @@ export class MetricsCollector {
         ...(r.complete !== undefined ? { complete: r.complete } : {}),
         ...(r.reason !== undefined ? { reason: r.reason } : {}),
       })),
+      agentHours: this.#agentHours(durationMs),
+      queueWait: {
+        count: waits.length,
+        p50: percentile(waits, 50),
+        p95: percentile(waits, 95),
+        max: waits[waits.length - 1] ?? 0,
+        mean: waits.length > 0 ? round1(waits.reduce((a, b) => a + b, 0) / waits.length) : 0,
+        stillQueued: totals.pending,
+      },
+      jobs: Object.fromEntries(sortedEntries(this.#jobs).map(([id, job]) => [id, jobReport(job)] as const)),
+      pools: Object.fromEntries(
+        sortedEntries(this.#pools).map(([name, pool]) => [name, { ...pool }] as const),
+      ),
     };
   }
+
+  /** Agent presence up to `end`, in hours, in total and per pool. */
+  #agentHours(end: number): RunMetrics['agentHours'] {
+    const ms = new Map<string, { hostname: string; ms: number }>();
+    for (const [agent, done] of this.#presentMs) ms.set(agent, { ...done });
+    for (const [agent, stint] of this.#present) {
+      const done = ms.get(agent);
+      ms.set(agent, { hostname: stint.hostname, ms: (done?.ms ?? 0) + Math.max(0, end - stint.since) });
+    }
+    let total = 0;
+    const byPool = new Map<string, number>();
+    for (const [agent, { hostname, ms: agentMs }] of [...ms.entries()].sort(byKey)) {
+      total += agentMs;
+      const pool = this.#poolOfAgent.get(agent) ?? this.#poolOfHost.get(hostname);
+      if (pool !== undefined) byPool.set(pool, (byPool.get(pool) ?? 0) + agentMs);
+    }
+    return {
+      total: hours(total),
+      byPool: Object.fromEntries(
+        sortedEntries(byPool).map(([pool, poolMs]) => [pool, hours(poolMs)] as const),
+      ),
+    };
+  }
+}
+
+function jobReport(j: JobTrack): JobReport {
+  return {
+    status: j.status,
+    waves: j.waves,
+    succeeded: j.succeeded,
+    failed: j.failed,
+    started: j.started,
+    maxRunning: j.maxRunning,
+    maxtasks: j.maxtasks,
+    ...(j.total !== undefined ? { total: j.total } : {}),
+  };
+}
+
+function byKey<V>(a: readonly [string, V], b: readonly [string, V]): number {
+  return a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0;
+}
+
+function sortedEntries<V>(map: ReadonlyMap<string, V>): [string, V][] {
+  return [...map.entries()].sort(byKey);
+}
+
+/** ms as hours, rounded to 3 decimals. */
+function hours(ms: number): number {
+  return Math.round(ms / 3_600) / 1_000;
 }
 
 function round1(n: number): number {

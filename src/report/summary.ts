@@ -1,7 +1,7 @@
 import { formatDuration } from '../scenario/duration.ts';
 import { INVARIANTS } from '../trace/invariants.ts';
 import { type Paint, percent, seconds } from './format.ts';
-import { OUTCOMES, type Outcome, type ReshuffleReport } from './metrics.ts';
+import { type JobReport, OUTCOMES, type Outcome, type PoolReport, type ReshuffleReport } from './metrics.ts';
 import { type RunResult, runPassed } from './run-result.ts';
 import { formatTable } from './table.ts';
 
@@ -43,6 +43,15 @@ export function formatSummary(r: RunResult, wallMs: number, p: Paint, masters?: 
         : 'no task reached TASK_RUNNING',
     ),
   );
+  const q = m.queueWait;
+  out.push(
+    row(
+      'queue wait',
+      q.count > 0
+        ? `submit → launch  p50 ${seconds(q.p50)}  p95 ${seconds(q.p95)}  max ${seconds(q.max)}  (${q.count} launched, ${q.stillQueued} still queued)`
+        : `no task was launched (${q.stillQueued} still queued)`,
+    ),
+  );
   out.push(
     row(
       'allocation',
@@ -55,11 +64,15 @@ export function formatSummary(r: RunResult, wallMs: number, p: Paint, masters?: 
       `${m.agents.present} at the end (${m.agents.empty} empty), ${m.agents.added} seen, ${m.agents.removed} removed`,
     ),
   );
+  const pooled = Object.entries(m.agentHours.byPool).map(([pool, h]) => `, ${pool} pool ${hours(h)}`);
+  out.push(row('agent-hours', `${hours(m.agentHours.total)} in total${pooled.join('')}`));
   const activity = [`${m.kills} kills`, `${m.relaunches} relaunches`, `${m.reshuffled} reshuffled`];
   if (m.disconnections > 0)
     activity.push(`${m.disconnections} disconnections, ${m.subscriptions} subscriptions`);
   out.push(row('activity', activity.join(', ')));
   for (const rs of m.reshuffles) out.push(...reshuffleRows(rs));
+  for (const [id, job] of Object.entries(m.jobs)) out.push(row('job', jobText(id, job)));
+  for (const [name, pool] of Object.entries(m.pools)) out.push(row('pool', poolText(name, pool)));
   for (const msg of m.rejected) out.push(row('rejected', p.bad(msg)));
   for (const msg of m.gaveUp) out.push(row('gave up', p.bad(msg)));
   out.push('');
@@ -127,6 +140,27 @@ function reshuffleRows(rs: ReshuffleReport): string[] {
     );
   }
   return lines;
+}
+
+/** A job in the summary: where it is, what its copies did, and how many ran at once. */
+function jobText(id: string, j: JobReport): string {
+  return `${id}: ${j.status}, ${j.succeeded} succeeded / ${j.failed} failed of ${j.started} started, ${plural(j.waves, 'wave')}, max running ${j.maxRunning} of ${j.maxtasks}`;
+}
+
+/** A pool in the summary: its size, and the nodes it made and unmade. */
+function poolText(name: string, pl: PoolReport): string {
+  return `${name}: ${plural(pl.size, 'node')} at the end (peak ${pl.peak}), ${pl.provisioned} provisioned, ${pl.destroyed} destroyed, ${plural(pl.errors, 'error')}`;
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+/** Hours with a sensible precision: 0.083 h, 2.50 h, 31.3 h. */
+function hours(h: number): string {
+  if (h < 1) return `${h.toFixed(3)} h`;
+  if (h < 100) return `${h.toFixed(2)} h`;
+  return `${h.toFixed(1)} h`;
 }
 
 function mb(n: number): string {

@@ -1,4 +1,5 @@
 import { SimMaster } from '../../sim/cluster/master.ts';
+import { SimProvisioner } from '../../sim/cluster/provisioner.ts';
 import { Simulation } from '../../sim/engine/simulation.ts';
 import { SimTransport } from '../../sim/transport/sim-transport.ts';
 import { SeededRandom } from '../adapters/seeded-random.ts';
@@ -11,6 +12,7 @@ import type { Fault, Scenario } from '../scenario/types.ts';
 import type { TraceWriter } from '../trace/trace-writer.ts';
 import { RunRecorder } from './run-parts.ts';
 import { SimMeter } from './sim-meter.ts';
+
 import { scheduleWorkload } from './workload.ts';
 
 export interface SimulateOptions {
@@ -46,13 +48,15 @@ export function simulate(scenario: Scenario, opts: SimulateOptions = {}): RunRes
   });
 
   const rec = new RunRecorder(opts.tracePath, opts.onRecord);
+  const pools = scenario.cluster.pools;
   const driver = new Driver({
-    config: makeConfig({ ...scenario.scheduler, placement, reshuffle, sizing }),
+    config: makeConfig({ ...scenario.scheduler, placement, reshuffle, sizing, pools }),
     transport,
     clock: sim.clock(),
     random: root.fork('scheduler'),
     onRecord: rec.record,
     onFatal: rec.fail,
+    provisioner: new SimProvisioner(sim, master, (r) => pools.find((p) => p.name === r.pool)),
   });
   driver.start();
 

@@ -2,7 +2,7 @@ import { behaviourLabels } from '../core/model/task-behaviour.ts';
 import type { Random } from '../core/random.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { Driver } from '../runtime/driver.ts';
-import type { Action, AgentGroup, Timed } from '../scenario/types.ts';
+import type { Action, AgentGroup, Behaviour, Timed } from '../scenario/types.ts';
 
 export interface WorkloadHooks {
   /** New agents join. The simulator adds them; against a live master the cluster does it itself. */
@@ -23,13 +23,30 @@ export function scheduleWorkload(
   const at = (t: number, fn: () => void) => clock.setTimer(t, fn);
   for (const { at: t, item: action } of workload) {
     switch (action.kind) {
+      case 'job': {
+        const labels = labelsOf(action.behaviour);
+        at(t, () => driver.input({ type: 'job-submit', job: action.job, labels }));
+        break;
+      }
+      case 'job-delete':
+        at(t, () => driver.input({ type: 'job-delete', id: action.id }));
+        break;
+      case 'pool': {
+        const { pool, launch, action: mode } = action;
+        at(t, () =>
+          driver.input(
+            launch !== undefined
+              ? { type: 'pool-launch', pool, count: launch }
+              : { type: 'pool-mode', pool, action: mode ?? 'restore' },
+          ),
+        );
+        break;
+      }
+      case 'auto':
+        at(t, () => driver.input({ type: 'auto-scale', enabled: action.enabled }));
+        break;
       case 'submit': {
-        const b = action.behaviour;
-        const labels = behaviourLabels({
-          ...(b.runtimeMs !== undefined ? { runtimeMs: b.runtimeMs } : {}),
-          ...(b.usage?.mem !== undefined ? { usageMem: b.usage.mem } : {}),
-          ...(b.usage?.cpus !== undefined ? { usageCpus: b.usage.cpus } : {}),
-        });
+        const labels = labelsOf(action.behaviour);
         const kind = action.behaviour.runtimeMs !== undefined ? 'batch' : 'service';
         if (action.spreadMs > 0 && action.count > 1) {
           for (let i = 0; i < action.count; i++) {
@@ -81,4 +98,13 @@ export function scheduleWorkload(
         break;
     }
   }
+}
+
+/** The TaskInfo labels that tell the simulated agent what a copy does. */
+function labelsOf(b: Behaviour) {
+  return behaviourLabels({
+    ...(b.runtimeMs !== undefined ? { runtimeMs: b.runtimeMs } : {}),
+    ...(b.usage?.mem !== undefined ? { usageMem: b.usage.mem } : {}),
+    ...(b.usage?.cpus !== undefined ? { usageCpus: b.usage.cpus } : {}),
+  });
 }

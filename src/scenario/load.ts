@@ -4,11 +4,12 @@ import { Value } from 'typebox/value';
 import { type Document, isMap, isScalar, LineCounter, type Node, parseDocument } from 'yaml';
 import { SIZING_MODES } from '../core/intelligence/sizing.ts';
 import type { Range } from '../core/mesos/v1.ts';
-import { parseRanges } from '../core/model/resources.ts';
+import { parseRanges, rangesText } from '../core/model/resources.ts';
 import { PROFILE_NAMES, type UsageProfile, type UsageSpec } from '../core/model/usage-profile.ts';
 import { SCORER_NAMES } from '../core/placement/pipeline.ts';
 import { STRATEGIES } from '../core/reshuffle/planner.ts';
 import type { SchedulerConfig } from '../core/scheduler/config.ts';
+import { parseJobSpec } from '../core/spec/job-spec.ts';
 import { parseTaskSpec } from '../core/spec/task-spec.ts';
 import { parseDuration } from './duration.ts';
 import { ACTION_KEYS, FAULT_KEYS, ScenarioSchema, UsageNumberSchema, UsageProfileSchemas } from './schema.ts';
@@ -19,6 +20,7 @@ import type {
   Expectations,
   Fault,
   Scenario,
+  ScenarioPool,
   Timed,
   TimingOverrides,
 } from './types.ts';
@@ -301,7 +303,7 @@ function build(r: Reporter, raw: Record<string, unknown>, file: string): Scenari
   const cluster = raw.cluster as Record<string, unknown>;
   const groups: AgentGroup[] = [];
   const groupNames = new Set<string>();
-  (cluster.agents as Record<string, unknown>[]).forEach((g, i) => {
+  ((cluster.agents as Record<string, unknown>[] | undefined) ?? []).forEach((g, i) => {
     const group = agentGroup(r, ['cluster', 'agents', i], g);
     if (!group) return;
     if (groupNames.has(group.name))
@@ -309,6 +311,9 @@ function build(r: Reporter, raw: Record<string, unknown>, file: string): Scenari
     groupNames.add(group.name);
     groups.push(group);
   });
+  const pools = poolsOf(r, (cluster.pools as Record<string, unknown>[] | undefined) ?? [], groupNames);
+  if (groups.length === 0 && pools.length === 0)
+    r.add(['cluster'], 'needs agents or pools (a cluster with neither has nowhere to run anything)');
   const timing: TimingOverrides = {};
   for (const [key, value] of Object.entries((cluster.timing as Record<string, unknown> | undefined) ?? {})) {
     const field = TIMING_KEYS[key];
@@ -349,13 +354,31 @@ function build(r: Reporter, raw: Record<string, unknown>, file: string): Scenari
   for (const w of workload)
     if (w.item.kind === 'agents') for (const h of groupHostnames(w.item.group)) hostnames.add(h);
   const faults = faultItems(r, (raw.faults as Record<string, unknown>[] | undefined) ?? []);
-  checkHostnames(r, hostnames, raw);
+  checkHostnames(r, hostnames, pools, raw);
+  const poolNames = new Set(pools.map((p) => p.name));
+  workload.forEach((w, i) => {
+    if (w.item.kind === 'pool' && !poolNames.has(w.item.pool))
+      r.add(
+        ['workload', i, 'pool', 'name'],
+        `no pool is named "${w.item.pool}" (pools: ${[...poolNames].join(', ') || 'none'})`,
+      );
+  });
+  const expectPools = (raw.expect as { pools?: Record<string, unknown> } | undefined)?.pools ?? {};
+  for (const name of Object.keys(expectPools))
+    if (!poolNames.has(name))
+      r.add(
+        ['expect', 'pools', name],
+        `no pool is named "${name}" (pools: ${[...poolNames].join(', ') || 'none'})`,
+      );
 
   const expectRaw = (raw.expect as Record<string, Record<string, number>> | undefined) ?? {};
+  const expectPoolsRaw = (raw.expect as Expectations | undefined)?.pools;
   const expect: Expectations = {
     ...(expectRaw.running ? { running: expectRaw.running } : {}),
     ...(expectRaw.pending ? { pending: expectRaw.pending } : {}),
     ...(expectRaw.finished ? { finished: expectRaw.finished } : {}),
+    ...(expectRaw.jobs ? { jobs: expectRaw.jobs } : {}),
+    ...(expectPoolsRaw ? { pools: expectPoolsRaw } : {}),
   };
   if (durationMs === undefined || r.problems.length > 0) return undefined;
   return {
@@ -364,7 +387,7 @@ function build(r: Reporter, raw: Record<string, unknown>, file: string): Scenari
     ...(raw.description !== undefined ? { description: raw.description as string } : {}),
     seed: (raw.seed as number | undefined) ?? 1,
     durationMs,
-    cluster: { agents: groups, timing },
+    cluster: { agents: groups, pools, timing },
     policy: { placement, reshuffle, sizing },
     ...(meteringMs !== undefined ? { meteringMs } : {}),
     scheduler,
@@ -388,6 +411,64 @@ function schedulerSettings(r: Reporter, s: Record<string, unknown>): Partial<Sch
   const backoffMax = ms('relaunch-backoff-max');
   if (backoffMax !== undefined) out.relaunchBackoffMaxMs = backoffMax;
   if (s['batch-retries'] !== undefined) out.batchMaxRetries = s['batch-retries'] as number;
+  if (s['auto-scale'] !== undefined) out.autoScale = s['auto-scale'] as boolean;
+  const check =
+    s['pool-check'] === undefined
+      ? undefined
+      : duration(r, ['scheduler', 'pool-check'], s['pool-check'], { positive: true });
+  if (check !== undefined) out.poolCheckMs = check;
+  return out;
+}
+
+/** Defaults of Dynamic Cluster where it has them (max_launch_time 1200 s, max_idle_time 600 s). */
+const POOL_DEFAULTS = {
+  bootDelayMs: 60_000,
+  readyDelayMs: 15_000,
+  maxLaunchTimeMs: 1_200_000,
+  maxIdleTimeMs: 600_000,
+  commandTimeoutMs: 600_000,
+};
+
+function poolsOf(r: Reporter, items: Record<string, unknown>[], groupNames: Set<string>): ScenarioPool[] {
+  const out: ScenarioPool[] = [];
+  const names = new Set<string>();
+  items.forEach((p, i) => {
+    const path: Path = ['cluster', 'pools', i];
+    const shape = agentGroup(r, path, { name: p.name, resources: p.resources, attributes: p.attributes });
+    if (!shape) return;
+    const name = shape.name;
+    if (names.has(name)) r.add([...path, 'name'], `pool "${name}" is defined twice`);
+    if (groupNames.has(name))
+      r.add(
+        [...path, 'name'],
+        `"${name}" is already an agent group; a pool needs a name of its own (nodes are <name>-<n>)`,
+      );
+    names.add(name);
+    const min = (p.min as number | undefined) ?? 0;
+    const max = p.max as number;
+    if (min > max) r.add([...path, 'min'], `min (${min}) must not exceed max (${max})`);
+    const ms = (key: string, fallback: number, positive = false) =>
+      p[key] === undefined ? fallback : (duration(r, [...path, key], p[key], { positive }) ?? fallback);
+    out.push({
+      name,
+      min,
+      max,
+      template: {
+        cpus: shape.resources.cpus,
+        mem: shape.resources.mem,
+        disk: shape.resources.disk,
+        ports: rangesText(shape.resources.ports),
+        attributes: shape.attributes,
+      },
+      bootDelayMs: ms('boot_delay', POOL_DEFAULTS.bootDelayMs),
+      readyDelayMs: ms('ready_delay', POOL_DEFAULTS.readyDelayMs),
+      maxLaunchTimeMs: ms('max_launch_time', POOL_DEFAULTS.maxLaunchTimeMs, true),
+      maxIdleTimeMs: ms('max_idle_time', POOL_DEFAULTS.maxIdleTimeMs),
+      commandTimeoutMs: ms('command_timeout', POOL_DEFAULTS.commandTimeoutMs, true),
+      ...(p.provision_command !== undefined ? { provisionCommand: p.provision_command as string } : {}),
+      ...(p.destroy_command !== undefined ? { destroyCommand: p.destroy_command as string } : {}),
+    });
+  });
   return out;
 }
 
@@ -420,8 +501,9 @@ function workloadItems(
     const at = duration(r, [...path, 'at'], item.at);
     const key = exactlyOne(r, path, item, ACTION_KEYS, 'action');
     if (key !== 'submit') {
-      for (const extra of ['count', 'usage', 'runtime', 'spread']) {
-        if (item[extra] !== undefined) r.add([...path, extra], `only applies to submit`, true);
+      for (const extra of key === 'job' ? ['count', 'spread'] : ['count', 'usage', 'runtime', 'spread']) {
+        const where = extra === 'usage' || extra === 'runtime' ? 'submit and job' : 'submit';
+        if (item[extra] !== undefined) r.add([...path, extra], `only applies to ${where}`, true);
       }
     }
     if (at === undefined || key === undefined) return;
@@ -443,6 +525,36 @@ function workloadAction(
   groupNames: Set<string>,
 ): Action | undefined {
   switch (key) {
+    case 'job': {
+      const parsed = parseJobSpec(item.job);
+      if (!parsed.ok) {
+        for (const e of parsed.errors)
+          r.add([...path, 'job', ...splitPointer(e.path)], e.message, e.message.startsWith('unknown field'));
+        return undefined;
+      }
+      const behaviour = behaviourOf(r, path, item);
+      return behaviour === null ? undefined : { kind: 'job', job: parsed.job, behaviour };
+    }
+    case 'delete-job':
+      return { kind: 'job-delete', id: item['delete-job'] as string };
+    case 'pool': {
+      const p = item.pool as { name: string; launch?: number; action?: 'freeze' | 'restore' | 'drain' };
+      if ((p.launch === undefined) === (p.action === undefined)) {
+        r.add(
+          [...path, 'pool'],
+          'needs exactly one of launch (a number of nodes) or action (freeze, restore, drain)',
+        );
+        return undefined;
+      }
+      return {
+        kind: 'pool',
+        pool: p.name,
+        ...(p.launch !== undefined ? { launch: p.launch } : {}),
+        ...(p.action !== undefined ? { action: p.action } : {}),
+      };
+    }
+    case 'auto':
+      return { kind: 'auto', enabled: item.auto as boolean };
     case 'submit': {
       const parsed = parseTaskSpec(item.submit);
       if (!parsed.ok) {
@@ -458,20 +570,10 @@ function workloadAction(
       if (parsed.spec.sla !== undefined && count !== 1) {
         r.add([...path, 'count'], `a ${parsed.spec.sla} task has exactly one submission; count must be 1`);
       }
-      const runtimeMs =
-        item.runtime === undefined
-          ? undefined
-          : duration(r, [...path, 'runtime'], item.runtime, { positive: true });
       const spreadMs = item.spread === undefined ? 0 : (duration(r, [...path, 'spread'], item.spread) ?? 0);
-      const usage = item.usage === undefined ? undefined : usageOf(r, [...path, 'usage'], item.usage);
-      if (usage === null) return undefined;
-      return {
-        kind: 'submit',
-        spec: parsed.spec,
-        count,
-        spreadMs,
-        behaviour: { ...(usage ? { usage } : {}), ...(runtimeMs !== undefined ? { runtimeMs } : {}) },
-      };
+      const behaviour = behaviourOf(r, path, item);
+      if (behaviour === null) return undefined;
+      return { kind: 'submit', spec: parsed.spec, count, spreadMs, behaviour };
     }
     case 'kill':
       return { kind: 'kill', prefix: item.kill as string };
@@ -514,6 +616,17 @@ function workloadAction(
     default:
       return { kind: 'resume' };
   }
+}
+
+/** What a submit's or job's copies do in the simulator (`runtime`, `usage`); null when it has problems. */
+function behaviourOf(r: Reporter, path: Path, item: Record<string, unknown>): Behaviour | null {
+  const runtimeMs =
+    item.runtime === undefined
+      ? undefined
+      : duration(r, [...path, 'runtime'], item.runtime, { positive: true });
+  const usage = item.usage === undefined ? undefined : usageOf(r, [...path, 'usage'], item.usage);
+  if (usage === null) return null;
+  return { ...(usage ? { usage } : {}), ...(runtimeMs !== undefined ? { runtimeMs } : {}) };
 }
 
 /** A submit's `usage` (schema ◆ usage in schema.ts); null when it has problems (reported). */
@@ -644,13 +757,21 @@ function faultItems(r: Reporter, items: Record<string, unknown>[]): Timed<Fault>
     .map((x) => x.f);
 }
 
-function checkHostnames(r: Reporter, hostnames: Set<string>, raw: Record<string, unknown>): void {
+function checkHostnames(
+  r: Reporter,
+  hostnames: Set<string>,
+  pools: readonly ScenarioPool[],
+  raw: Record<string, unknown>,
+): void {
   const known = [...hostnames].slice(0, 8).join(', ') + (hostnames.size > 8 ? ', …' : '');
+  // A pool's nodes are <pool>-<n>; which ones exist depends on the run.
+  const poolNode = (name: string) =>
+    pools.some((p) => new RegExp(`^${escapeRegExp(p.name)}-[1-9]\\d*$`).test(name));
   const check = (section: string, items: unknown[], key: string) => {
     items.forEach((item, i) => {
       if (!isRecord(item)) return;
       const name = item[key];
-      if (typeof name === 'string' && !hostnames.has(name)) {
+      if (typeof name === 'string' && !hostnames.has(name) && !poolNode(name)) {
         r.add([section, i, key], `no agent is named "${name}" (agents are named <group>-<n>: ${known})`);
       }
     });
@@ -658,4 +779,8 @@ function checkHostnames(r: Reporter, hostnames: Set<string>, raw: Record<string,
   const w = (raw.workload as unknown[] | undefined) ?? [];
   for (const key of ['hold', 'unhold', 'vacate']) check('workload', w, key);
   check('faults', (raw.faults as unknown[] | undefined) ?? [], 'agent-loss');
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }

@@ -35,6 +35,33 @@ export const AgentGroupSchema = Type.Object(
   closed,
 );
 
+/**
+ * An elastic pool (Dynamic Cluster's resource): machines offerlab provisions itself, named
+ * `<name>-<n>`. Simulated: they join after `boot_delay` + `ready_delay`. Live: `provision_command`
+ * and `destroy_command` run (placeholders {hostname}, {pool}, {cpus}, {mem}, {disk}, {agent_id},
+ * {attr.NAME}; values are shell-quoted) and must finish within `command_timeout`.
+ */
+export const PoolSchema = Type.Object(
+  {
+    name: Type.String({
+      pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$',
+      description: 'nodes are named <name>-1, <name>-2, … (numbers are never reused)',
+    }),
+    min: opt(Type.Integer({ minimum: 0, maximum: 100_000 })),
+    max: Type.Integer({ minimum: 1, maximum: 100_000 }),
+    resources: AgentResourcesSchema,
+    attributes: opt(Type.Record(Type.String(), Type.Union([Type.String(), Type.Number()]))),
+    boot_delay: opt(Duration),
+    ready_delay: opt(Duration),
+    max_launch_time: opt(Duration),
+    max_idle_time: opt(Duration),
+    provision_command: opt(Type.String({ minLength: 1 })),
+    destroy_command: opt(Type.String({ minLength: 1 })),
+    command_timeout: opt(Duration),
+  },
+  closed,
+);
+
 const TimingSchema = Type.Object(
   {
     'allocation-interval': opt(Duration),
@@ -56,6 +83,9 @@ const SchedulerSchema = Type.Object(
     'relaunch-backoff': opt(Duration),
     'relaunch-backoff-max': opt(Duration),
     'batch-retries': opt(Type.Integer({ minimum: 0, maximum: 100 })),
+    /** Pools: auto mode at the start (default true) and how often pools are checked (default 10s). */
+    'auto-scale': opt(Type.Boolean()),
+    'pool-check': opt(Duration),
   },
   closed,
 );
@@ -140,6 +170,20 @@ export const WorkloadItemSchema = Type.Object(
     vacate: opt(Type.String({ minLength: 1 })),
     pause: opt(Empty),
     resume: opt(Empty),
+    /** An ETL job: a task configuration plus maxtasks, wait and total. */
+    job: opt(Type.Unknown({ description: 'a task configuration with maxtasks, wait, total' })),
+    'delete-job': opt(Type.String({ minLength: 1 })),
+    pool: opt(
+      Type.Object(
+        {
+          name: Type.String({ minLength: 1 }),
+          launch: opt(Type.Integer({ minimum: 1, maximum: 100_000 })),
+          action: opt(Type.Union([Type.Literal('freeze'), Type.Literal('restore'), Type.Literal('drain')])),
+        },
+        closed,
+      ),
+    ),
+    auto: opt(Type.Boolean()),
   },
   closed,
 );
@@ -162,7 +206,11 @@ export const ScenarioSchema = Type.Object(
     seed: opt(Type.Integer()),
     duration: Duration,
     cluster: Type.Object(
-      { agents: Type.Array(AgentGroupSchema, { minItems: 1 }), timing: opt(TimingSchema) },
+      {
+        agents: opt(Type.Array(AgentGroupSchema)),
+        pools: opt(Type.Array(PoolSchema)),
+        timing: opt(TimingSchema),
+      },
       closed,
     ),
     policy: opt(
@@ -176,7 +224,26 @@ export const ScenarioSchema = Type.Object(
     scheduler: opt(SchedulerSchema),
     workload: opt(Type.Array(WorkloadItemSchema)),
     faults: opt(Type.Array(FaultItemSchema)),
-    expect: opt(Type.Object({ running: opt(Counts), pending: opt(Counts), finished: opt(Counts) }, closed)),
+    expect: opt(
+      Type.Object(
+        {
+          running: opt(Counts),
+          pending: opt(Counts),
+          finished: opt(Counts),
+          jobs: opt(Counts),
+          pools: opt(
+            Type.Record(
+              Type.String(),
+              Type.Object(
+                { size: opt(Type.Integer({ minimum: 0 })), peak: opt(Type.Integer({ minimum: 0 })) },
+                closed,
+              ),
+            ),
+          ),
+        },
+        closed,
+      ),
+    ),
   },
   closed,
 );
@@ -192,6 +259,10 @@ export const ACTION_KEYS = [
   'vacate',
   'pause',
   'resume',
+  'job',
+  'delete-job',
+  'pool',
+  'auto',
 ] as const;
 /** Fault keys of a fault item; exactly one must be present. */
 export const FAULT_KEYS = ['agent-loss', 'master-failover'] as const;

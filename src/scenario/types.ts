@@ -1,6 +1,8 @@
 import type { Range } from '../core/mesos/v1.ts';
 import type { UsageSpec } from '../core/model/usage-profile.ts';
+import type { PoolConfig } from '../core/pools/types.ts';
 import type { SchedulerConfig } from '../core/scheduler/config.ts';
+import type { JobSpec } from '../core/spec/job-spec.ts';
 import type { TaskSpec } from '../core/spec/task-spec.ts';
 
 /** A group of identical agents, named `<name>-1` … `<name>-<count>`. */
@@ -14,6 +16,16 @@ export interface AgentGroup {
     readonly ports: readonly Range[];
   };
   readonly attributes: Readonly<Record<string, string>>;
+}
+
+/**
+ * An elastic pool as a scenario (or `offerlab serve --cluster`) declares it: the core's pool, plus
+ * the command templates that create and destroy its machines against a live cluster.
+ */
+export interface ScenarioPool extends PoolConfig {
+  readonly provisionCommand?: string;
+  readonly destroyCommand?: string;
+  readonly commandTimeoutMs: number;
 }
 
 /**
@@ -40,7 +52,20 @@ export type Action =
   | { readonly kind: 'unhold'; readonly hostname: string }
   | { readonly kind: 'vacate'; readonly hostname: string }
   | { readonly kind: 'pause' }
-  | { readonly kind: 'resume' };
+  | { readonly kind: 'resume' }
+  /** An ETL job; `behaviour` is what each copy does in the simulator. */
+  | { readonly kind: 'job'; readonly job: JobSpec; readonly behaviour: Behaviour }
+  /** Stops a job (`DELETE /job/<id>`). */
+  | { readonly kind: 'job-delete'; readonly id: string }
+  /** `PUT /resource/<name>?num=N` (launch) or `PUT /resource/<name>/<action>`. */
+  | {
+      readonly kind: 'pool';
+      readonly pool: string;
+      readonly launch?: number;
+      readonly action?: 'freeze' | 'restore' | 'drain';
+    }
+  /** `PUT|DELETE /server/auto`. */
+  | { readonly kind: 'auto'; readonly enabled: boolean };
 
 export type Fault =
   | { readonly kind: 'agent-loss'; readonly hostname: string }
@@ -57,6 +82,10 @@ export interface Expectations {
   readonly running?: Readonly<Record<string, number>>;
   readonly pending?: Readonly<Record<string, number>>;
   readonly finished?: Readonly<Record<string, number>>;
+  /** Copies of each job that finished (TASK_FINISHED) by the end. */
+  readonly jobs?: Readonly<Record<string, number>>;
+  /** Each pool's size at the end and the most nodes it had at once. */
+  readonly pools?: Readonly<Record<string, { readonly size?: number; readonly peak?: number }>>;
 }
 
 /** Simulator timing overrides (ms). */
@@ -77,7 +106,11 @@ export interface Scenario {
   readonly description?: string;
   readonly seed: number;
   readonly durationMs: number;
-  readonly cluster: { readonly agents: readonly AgentGroup[]; readonly timing: TimingOverrides };
+  readonly cluster: {
+    readonly agents: readonly AgentGroup[];
+    readonly pools: readonly ScenarioPool[];
+    readonly timing: TimingOverrides;
+  };
   readonly policy: { readonly placement: string; readonly reshuffle: string; readonly sizing: string };
   /** Metering interval (ms); undefined when the scenario does not meter usage. */
   readonly meteringMs?: number;

@@ -15,7 +15,7 @@ export const INVARIANTS: readonly InvariantName[] = [
 ];
 
 export interface Violation {
-  readonly invariant: InvariantName | 'agent-removal';
+  readonly invariant: InvariantName | 'agent-removal' | 'pool-removal';
   readonly lineNumber: number;
   readonly line: string;
   readonly message: string;
@@ -64,8 +64,8 @@ export function endsLife(state: TaskState): boolean {
 /**
  * Checks the placement invariants after every trace line: agents never over-committed, at most
  * one live copy of a one-per-node task per agent, at most one live copy of a singleton, nodetype
- * and nodename honoured, host ports offered and never shared; and every task on a removed agent
- * ended no later than the agent's removal. Reads only the trace, so it works for simulated and
+ * and nodename honoured, host ports offered and never shared; every task on a removed agent
+ * ended no later than the agent's removal; and a pool never destroys a node with live tasks. Reads only the trace, so it works for simulated and
  * live runs alike.
  */
 export class InvariantChecker {
@@ -141,6 +141,17 @@ export class InvariantChecker {
           });
           this.#agents.delete(l.agent);
         }
+        break;
+      }
+      case 'pool-node': {
+        // A pool destroys only empty nodes: when it decides to, no task may be live on the agent.
+        const l = line as { state?: unknown; agent?: unknown; hostname?: unknown };
+        const agent = typeof l.agent === 'string' ? this.#agents.get(l.agent) : undefined;
+        if (l.state === 'deleting' && agent && agent.live.size > 0)
+          fail(
+            'pool-removal',
+            `pool node ${String(l.hostname)} is being destroyed with ${agent.live.size} live task(s): ${[...agent.live].sort().slice(0, 5).join(', ')}`,
+          );
         break;
       }
       case 'run-finished':

@@ -11,12 +11,12 @@ import { fcParams, SEED } from '../helpers/property.ts';
 // ---------------------------------------------------------------------------------------------
 // Records
 
-function agentAdded(agent: string, cpus: number, mem: number): SchedulerRecord {
-  return { type: 'agent-added', agent, hostname: `host-${agent}`, resources: { cpus, mem }, attributes: {} };
+function agentAdded(agent: string, cpus: number, mem: number, hostname = `host-${agent}`): SchedulerRecord {
+  return { type: 'agent-added', agent, hostname, resources: { cpus, mem }, attributes: {} };
 }
 
-function agentRemoved(agent: string): SchedulerRecord {
-  return { type: 'agent-removed', agent, hostname: `host-${agent}`, reason: 'agent lost' };
+function agentRemoved(agent: string, hostname = `host-${agent}`): SchedulerRecord {
+  return { type: 'agent-removed', agent, hostname, reason: 'agent lost' };
 }
 
 function submitted(
@@ -37,6 +37,32 @@ function submitted(
     origin: o.origin ?? 'submit',
     eligibleAt: o.eligibleAt ?? 0,
   };
+}
+
+function jobCopy(
+  task: string,
+  job: string,
+  o: { eligibleAt?: number; previous?: string } = {},
+): SchedulerRecord {
+  return {
+    type: 'task-submitted',
+    task,
+    spec: { id: job, dockerimage: 'etl', mem: 64, cpus: 0.1 },
+    kind: 'batch',
+    origin: o.previous !== undefined ? 'relaunch' : 'submit',
+    eligibleAt: o.eligibleAt ?? 0,
+    job,
+    ...(o.previous !== undefined ? { previous: o.previous } : {}),
+  };
+}
+
+function poolNode(
+  pool: string,
+  hostname: string,
+  state: 'starting' | 'booted' | 'ready' | 'error' | 'deleting' | 'gone',
+  agent?: string,
+): SchedulerRecord {
+  return { type: 'pool-node', pool, hostname, state, ...(agent !== undefined ? { agent } : {}) };
 }
 
 function launched(task: string, agent: string, cpus = 0.1, mem = 64): SchedulerRecord {
@@ -348,6 +374,225 @@ test('metrics › its listener adds records like add does', (t) => {
 });
 
 // ---------------------------------------------------------------------------------------------
+// Agent-hours
+
+const HOUR = 3_600_000;
+
+test('metrics › sums agent-hours over every agent and attributes pool agents to their pool', (t) => {
+  const m = collect(
+    [
+      [0, agentAdded('s1', 4, 4096)],
+      [HOUR, poolNode('gpu', 'gpu-1', 'starting')],
+      [HOUR + 60_000, agentAdded('g1', 4, 4096, 'gpu-1')],
+      [HOUR + 60_000, poolNode('gpu', 'gpu-1', 'ready', 'g1')],
+      [2.5 * HOUR, agentRemoved('g1', 'gpu-1')],
+      [2.5 * HOUR, poolNode('gpu', 'gpu-1', 'gone')],
+    ],
+    3 * HOUR,
+  );
+  // s1: 3 h to the end of the run; g1: 1 h 59 min, from its registration to its removal
+  t.deepEqual(m.agentHours, { total: 4.483, byPool: { gpu: 1.483 } });
+});
+
+test('metrics › counts an agent that leaves and comes back only while it is present', (t) => {
+  const m = collect(
+    [
+      [0, agentAdded('a1', 4, 4096)],
+      [0.5 * HOUR, agentRemoved('a1')],
+      [HOUR, agentAdded('a1', 4, 4096)],
+      [HOUR, agentAdded('a1', 4, 4096)],
+      [1.25 * HOUR, agentRemoved('a1')],
+    ],
+    2 * HOUR,
+  );
+  t.deepEqual(m.agentHours, { total: 0.75, byPool: {} });
+});
+
+test('metrics › attributes an agent to a pool by the hostname of its ready node', (t) => {
+  const m = collect(
+    [
+      [0, agentAdded('g7', 4, 4096, 'gpu-7')],
+      [0, poolNode('gpu', 'gpu-7', 'ready')],
+    ],
+    HOUR / 4,
+  );
+  t.deepEqual(m.agentHours, { total: 0.25, byPool: { gpu: 0.25 } });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Queue wait
+
+test('metrics › measures the queue wait from submit to launch, a relaunch from its eligibleAt', (t) => {
+  const m = collect(
+    [
+      [0, agentAdded('a1', 4, 4096)],
+      [0, submitted('a-1')],
+      [100, launched('a-1', 'a1')],
+      [0, submitted('b-1')],
+      [300, launched('b-1', 'a1')],
+      [500, status('b-1', 'TASK_FAILED')],
+      // relaunched at 500 with a backoff to 2500; launched at 2900: it waited 400, not 2400
+      [500, submitted('b-2', { origin: 'relaunch', eligibleAt: 2500 })],
+      [2900, launched('b-2', 'a1')],
+      [1000, submitted('c-1')],
+      [1000, launched('c-1', 'a1')],
+      [1000, submitted('d-1')],
+      [1000, submitted('e-1')],
+      [1200, status('e-1', 'TASK_KILLED')],
+    ],
+    5000,
+  );
+  // waits 0, 100, 300, 400; d-1 never launched and never ended; e-1 was withdrawn
+  t.deepEqual(m.queueWait, { count: 4, p50: 100, p95: 400, max: 400, mean: 200, stillQueued: 1 });
+});
+
+test('metrics › has no queue wait when nothing was launched', (t) => {
+  const m = collect([[0, submitted('a-1')]], 1000);
+  t.deepEqual(m.queueWait, { count: 0, p50: 0, p95: 0, max: 0, mean: 0, stillQueued: 1 });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Jobs
+
+/** A job of `total` copies, at most 2 at once: wave 1 (etl-1, etl-2), then wave 2 (etl-3). */
+function etlJob(): [number, SchedulerRecord][] {
+  return [
+    [0, agentAdded('a1', 8, 8192)],
+    [0, { type: 'job-submitted', job: 'etl', maxtasks: 2, waitMs: 1000, total: 3 }],
+    [0, jobCopy('etl-1', 'etl')],
+    [0, jobCopy('etl-2', 'etl')],
+    [0, { type: 'job-wave', job: 'etl', wave: 1, tasks: ['etl-1', 'etl-2'] }],
+    [10, launched('etl-1', 'a1')],
+    [10, launched('etl-2', 'a1')],
+    [50, status('etl-1', 'TASK_FINISHED')],
+    // etl-2 fails and is retried as etl-4: the copy goes on, it has not failed
+    [60, status('etl-2', 'TASK_FAILED')],
+    [60, jobCopy('etl-4', 'etl', { previous: 'etl-2', eligibleAt: 200 })],
+    [200, launched('etl-4', 'a1')],
+    [300, status('etl-4', 'TASK_FINISHED')],
+    [300, { type: 'job-waiting', job: 'etl', at: 1300, succeeded: 2, failed: 0 }],
+    [1300, jobCopy('etl-3', 'etl')],
+    [1300, { type: 'job-wave', job: 'etl', wave: 2, tasks: ['etl-3'] }],
+    [1310, launched('etl-3', 'a1')],
+  ];
+}
+
+test('metrics › follows a job through its waves: status, copies and the most running at once', (t) => {
+  const running = collect(etlJob(), 2000);
+  t.deepEqual(running.jobs, {
+    etl: {
+      status: 'running',
+      waves: 2,
+      succeeded: 2,
+      failed: 0,
+      started: 3,
+      maxRunning: 2,
+      maxtasks: 2,
+      total: 3,
+    },
+  });
+  const waiting = collect(etlJob().slice(0, 13), 1000);
+  t.is(waiting.jobs.etl?.status, 'waiting');
+  t.is(waiting.jobs.etl?.waves, 1);
+  const ended = collect(
+    [
+      ...etlJob(),
+      [1400, { type: 'kill-requested', task: 'etl-3', cause: 'user' }],
+      [1400, status('etl-3', 'TASK_FINISHED')],
+      [1400, { type: 'job-ended', job: 'etl', status: 'completed', succeeded: 2, failed: 1 }],
+    ],
+    2000,
+  );
+  // a copy that finished after offerlab killed it does not count as succeeded (as in the core)
+  t.like(ended.jobs.etl, { status: 'completed', succeeded: 2, failed: 1, maxRunning: 2 });
+});
+
+test('metrics › counts a copy that failed for good as failed, and a deleted job as deleted', (t) => {
+  const m = collect(
+    [
+      [0, agentAdded('a1', 8, 8192)],
+      [0, { type: 'job-submitted', job: 'load', maxtasks: 3, waitMs: 0 }],
+      [0, jobCopy('load-1', 'load')],
+      [0, jobCopy('load-2', 'load')],
+      [0, jobCopy('load-3', 'load')],
+      [0, { type: 'job-wave', job: 'load', wave: 1, tasks: ['load-1', 'load-2', 'load-3'] }],
+      [10, launched('load-1', 'a1')],
+      [20, launched('load-2', 'a1')],
+      [30, status('load-1', 'TASK_LOST')],
+      [40, { type: 'job-ended', job: 'load', status: 'deleted', succeeded: 0, failed: 1 }],
+    ],
+    100,
+  );
+  t.deepEqual(m.jobs, {
+    load: { status: 'deleted', waves: 1, succeeded: 0, failed: 1, started: 3, maxRunning: 2, maxtasks: 3 },
+  });
+});
+
+test('metrics › starts a job over when its id is submitted again', (t) => {
+  const m = collect(
+    [
+      ...etlJob(),
+      [1400, status('etl-3', 'TASK_FINISHED')],
+      [1400, { type: 'job-ended', job: 'etl', status: 'completed', succeeded: 3, failed: 0 }],
+      [1500, { type: 'job-submitted', job: 'etl', maxtasks: 1, waitMs: 0, total: 1 }],
+      [1500, jobCopy('etl-5', 'etl')],
+      [1500, { type: 'job-wave', job: 'etl', wave: 1, tasks: ['etl-5'] }],
+    ],
+    2000,
+  );
+  t.deepEqual(m.jobs.etl, {
+    status: 'running',
+    waves: 1,
+    succeeded: 0,
+    failed: 0,
+    started: 1,
+    maxRunning: 0,
+    maxtasks: 1,
+    total: 1,
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Pools
+
+test('metrics › follows a pool: size at the end, peak, nodes provisioned and destroyed, errors, scaling', (t) => {
+  const m = collect(
+    [
+      [0, { type: 'pool', pool: 'gpu', mode: 'normal', min: 0, max: 4, size: 0 }],
+      [0, { type: 'pool', pool: 'idle', mode: 'normal', min: 0, max: 4, size: 0 }],
+      [10, poolNode('gpu', 'gpu-1', 'starting')],
+      [10, poolNode('gpu', 'gpu-2', 'starting')],
+      [10, poolNode('gpu', 'gpu-3', 'starting')],
+      [
+        10,
+        { type: 'pool-scale', pool: 'gpu', direction: 'up', nodes: ['gpu-1', 'gpu-2', 'gpu-3'], reason: 'x' },
+      ],
+      [20, poolNode('gpu', 'gpu-1', 'booted')],
+      [30, poolNode('gpu', 'gpu-1', 'ready', 'g1')],
+      [40, poolNode('gpu', 'gpu-3', 'error')],
+      [40, poolNode('gpu', 'gpu-3', 'deleting')],
+      [50, poolNode('gpu', 'gpu-3', 'gone')],
+      [60, { type: 'pool-scale', pool: 'gpu', direction: 'down', nodes: ['gpu-2'], reason: 'idle' }],
+      [60, poolNode('gpu', 'gpu-2', 'deleting')],
+      [70, poolNode('gpu', 'gpu-2', 'gone')],
+      [80, poolNode('gpu', 'gpu-4', 'starting')],
+      [80, { type: 'pool-scale', pool: 'gpu', direction: 'up', nodes: ['gpu-4'], reason: 'x' }],
+    ],
+    100,
+  );
+  t.deepEqual(m.pools, {
+    gpu: { size: 2, peak: 3, provisioned: 4, destroyed: 2, errors: 1, scaleUps: 2, scaleDowns: 1 },
+    idle: { size: 0, peak: 0, provisioned: 0, destroyed: 0, errors: 0, scaleUps: 0, scaleDowns: 0 },
+  });
+});
+
+test('metrics › leaves out pools it has no records of', (t) => {
+  const m = collect([[0, agentAdded('a1', 4, 4096)]], 100);
+  t.deepEqual(m.pools, {});
+  t.deepEqual(m.jobs, {});
+});
+
+// ---------------------------------------------------------------------------------------------
 // percentile
 
 test('percentile › is nearest-rank', (t) => {
@@ -461,4 +706,30 @@ test('expectations › does not count starting copies as running', (t) => {
   t.deepEqual(checkExpectations({ running: { web: 1 } }, m), [
     { kind: 'running', id: 'web', expected: 1, actual: 0, ok: false },
   ]);
+});
+
+test('expectations › compares the copies of a job that succeeded', (t) => {
+  const m = collect([...etlJob(), [1400, status('etl-3', 'TASK_FAILED')]], 2000);
+  t.deepEqual(checkExpectations({ jobs: { etl: 2, ghost: 1 } }, m), [
+    { kind: 'jobs', id: 'etl', expected: 2, actual: 2, ok: true },
+    { kind: 'jobs', id: 'ghost', expected: 1, actual: 0, ok: false },
+  ]);
+  t.false(checkExpectations({ jobs: { etl: 3 } }, m)[0]?.ok);
+});
+
+test("expectations › compares a pool's size at the end and its peak, each only when given", (t) => {
+  const m = collect(
+    [
+      [10, poolNode('gpu', 'gpu-1', 'starting')],
+      [10, poolNode('gpu', 'gpu-2', 'starting')],
+      [70, poolNode('gpu', 'gpu-2', 'gone')],
+    ],
+    100,
+  );
+  t.deepEqual(checkExpectations({ pools: { gpu: { size: 1, peak: 3 }, cpu: { size: 0 } } }, m), [
+    { kind: 'pool-size', id: 'gpu', expected: 1, actual: 1, ok: true },
+    { kind: 'pool-peak', id: 'gpu', expected: 3, actual: 2, ok: false },
+    { kind: 'pool-size', id: 'cpu', expected: 0, actual: 0, ok: true },
+  ]);
+  t.deepEqual(checkExpectations({ pools: { gpu: {} } }, m), []);
 });

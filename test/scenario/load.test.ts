@@ -311,6 +311,7 @@ workload:
         attributes: {},
       },
     ],
+    pools: [],
     timing: {},
   });
   t.deepEqual(s.scheduler, {});
@@ -697,8 +698,8 @@ test('scenario loader › reports usage and runtime on a non-submit item at thei
   const text = `${HEAD}workload:\n  - at: 1s\n    kill: a\n    usage: { mem: 1 }\n    runtime: 1m\n    count: 3\n`;
   const err = refuse(text);
   t.deepEqual(lines(err), [
-    `${where(text, 'usage').line}:5 /workload/0/usage only applies to submit`,
-    `${where(text, 'runtime').line}:5 /workload/0/runtime only applies to submit`,
+    `${where(text, 'usage').line}:5 /workload/0/usage only applies to submit and job`,
+    `${where(text, 'runtime').line}:5 /workload/0/runtime only applies to submit and job`,
     `${where(text, 'count: 3').line}:5 /workload/0/count only applies to submit`,
   ]);
 });
