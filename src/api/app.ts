@@ -16,7 +16,9 @@ import { installOverload, OverloadedError, type OverloadOptions } from './plugin
 import { charmanderRoutes } from './routes/charmander.ts';
 import { dynamicClusterRoutes } from './routes/dynamic-cluster.ts';
 import { intelligenceRoutes } from './routes/intelligence.ts';
+import { jobsRoutes } from './routes/jobs.ts';
 import { opsRoutes } from './routes/ops.ts';
+import { poolsRoutes } from './routes/pools.ts';
 import { scaleRoutes } from './routes/scale.ts';
 
 export interface AppOptions {
@@ -111,6 +113,8 @@ export function buildApp(daemon: Daemon, opts: AppOptions = {}): FastifyInstance
   app.register(intelligenceRoutes(daemon));
   app.register(scaleRoutes(daemon));
   app.register(dynamicClusterRoutes(daemon));
+  app.register(jobsRoutes(daemon));
+  app.register(poolsRoutes(daemon));
   return app;
 }
 

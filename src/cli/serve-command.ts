@@ -7,9 +7,12 @@ import { Daemon, type DaemonOptions } from '../daemon/daemon.ts';
 import { FakeMaster } from '../fake-master/fake-master.ts';
 import { scenarioCluster } from '../fake-master/from-scenario.ts';
 import { parseMasters } from '../mesos-http/masters.ts';
+import { livePoolProvisioner } from '../pools/pool-provisioner.ts';
+import type { Provisioner } from '../ports/provisioner.ts';
 import { groupAgents } from '../scenario/agents.ts';
 import { parseDuration } from '../scenario/duration.ts';
 import { loadScenarioFile } from '../scenario/load.ts';
+import type { ScenarioPool } from '../scenario/types.ts';
 import { JournalCorruptError, StateDirLockedError } from '../store/journal.ts';
 import { readCredentials } from './credentials.ts';
 import { UsageError } from './errors.ts';
@@ -47,6 +50,8 @@ export async function serveCommand(opts: ServeCommandOptions): Promise<number> {
     throw new UsageError(`--content-type must be json or protobuf, got "${format}"`);
   let fake: FakeMaster | undefined;
   let masters: string[];
+  let pools: readonly ScenarioPool[] = [];
+  let provisioner: Provisioner | undefined;
   if (opts.transport === 'sim') {
     if (opts.master !== undefined) throw new UsageError('--master needs --transport=http');
     const scenario = opts.cluster === undefined ? undefined : loadScenarioFile(opts.cluster);
@@ -55,16 +60,21 @@ export async function serveCommand(opts: ServeCommandOptions): Promise<number> {
       : { agents: groupAgents(DEFAULT_GROUP), timing: {}, timeline: [] };
     fake = new FakeMaster({ host: '127.0.0.1', ports: [0], ...cluster, speed, seed: scenario?.seed ?? 1 });
     masters = await fake.start();
+    pools = scenario?.cluster.pools ?? [];
+    // The pools' machines are simulated agents of the in-process cluster.
+    const byName = new Map(pools.map((p) => [p.name, p]));
+    provisioner = fake.provisioner((r) => byName.get(r.pool));
   } else if (opts.transport === 'http') {
     if (opts.master === undefined)
       throw new UsageError('--transport=http needs --master host:port[,host:port…]');
-    if (opts.cluster !== undefined)
-      throw new UsageError('--cluster runs a simulated cluster; it needs --transport=sim');
+    // Against a live cluster the file's agents are the cluster's business; its pools are offerlab's.
+    pools = opts.cluster === undefined ? [] : loadScenarioFile(opts.cluster).cluster.pools;
     try {
       masters = parseMasters(opts.master);
     } catch (err) {
       throw new UsageError((err as Error).message);
     }
+    provisioner = livePoolProvisioner(pools, masters, (line) => process.stderr.write(`offerlab: ${line}\n`));
   } else {
     throw new UsageError(`--transport must be sim or http, got "${opts.transport}"`);
   }
@@ -98,7 +108,9 @@ export async function serveCommand(opts: ServeCommandOptions): Promise<number> {
     ...(credentials ? { credentials } : {}),
     ...(opts.stateDir !== undefined ? { stateDir: opts.stateDir } : {}),
     ...(fake ? { cluster: { removeAgent: (hostname: string) => fake.agentLoss(hostname) } } : {}),
+    ...(provisioner ? { provisioner } : {}),
     config: {
+      pools,
       ...(opts.placement !== undefined ? { placement: opts.placement } : {}),
       ...(opts.sizing !== undefined ? { sizing: choice('--sizing', opts.sizing, SIZING_MODES) } : {}),
       ...(opts.reshuffle !== undefined

@@ -17,6 +17,7 @@ import type { TaskSpec } from '../core/spec/task-spec.ts';
 import type { WireFormat } from '../mesos-http/codec/codec.ts';
 import { type Credentials, HttpTransport } from '../mesos-http/http-transport.ts';
 import { AgentMeter, type MeterTarget } from '../metering/agent-meter.ts';
+import type { Provisioner } from '../ports/provisioner.ts';
 import type { Transport } from '../ports/transport.ts';
 import { Driver } from '../runtime/driver.ts';
 import { Journal } from '../store/journal.ts';
@@ -48,6 +49,8 @@ export interface DaemonOptions {
   readonly cluster?: ClusterControl;
   /** The scheduler cannot go on (framework removed, journal failed): the daemon should exit. */
   readonly onFatal?: (message: string) => void;
+  /** Creates and destroys the machines of elastic pools (`config.pools`). */
+  readonly provisioner?: Provisioner;
 }
 
 /**
@@ -82,6 +85,7 @@ export class Daemon {
   readonly #journal: StateJournal | undefined;
   readonly #store: DurableStore | undefined;
   readonly #http: HttpTransport;
+  readonly #provisioner: Provisioner | undefined;
   #fatal: string | undefined;
   #stopped = false;
 
@@ -124,7 +128,9 @@ export class Daemon {
       ...(restored.view ? { restored: restoreState(config, restored.view, 0) } : {}),
       onRecord: (record, now) => this.#onRecord(record, now),
       onFatal: fail,
+      ...(opts.provisioner ? { provisioner: opts.provisioner } : {}),
     });
+    this.#provisioner = opts.provisioner;
     if (restored.journal) {
       this.#store = new DurableStore(
         restored.journal,
@@ -224,6 +230,7 @@ export class Daemon {
 
   async stop(): Promise<void> {
     this.#stopped = true;
+    await this.#provisioner?.stop();
     await this.driver.stop();
     this.clock.clear();
     if (this.#store) await this.#store.snapshot().catch(() => undefined);

@@ -3,7 +3,9 @@ import {
   type DurableView,
   durableFamily,
   durableIntelligence,
+  durableJob,
   durableMeta,
+  durablePool,
   durableTask,
   durableView,
 } from '../core/scheduler/durable.ts';
@@ -56,8 +58,22 @@ export class DurableStore {
         break;
       case 'subscribed':
       case 'paused':
+      case 'auto-scale':
         this.#append({ k: 'meta', meta: durableMeta(state) });
         break;
+      case 'job-submitted':
+      case 'job-wave':
+      case 'job-waiting':
+      case 'job-ended':
+        this.#job(state, record.job);
+        break;
+      case 'pool-node':
+      case 'pool':
+      case 'pool-scale': {
+        const pool = durablePool(state, record.pool);
+        if (pool) this.#append({ k: 'pool', pool });
+        break;
+      }
       case 'intelligence':
         this.#append(durableIntelligence(state, record.id));
         break;
@@ -86,6 +102,13 @@ export class DurableStore {
     this.#append({ k: 'task', task: durableTask(task) });
     const family = task.spec.sla === undefined ? undefined : state.families.get(task.specId);
     if (family) this.#append({ k: 'family', family: durableFamily(family) });
+    // A copy's end (or its retry) changes its job's counts and copies in flight.
+    if (task.job !== undefined) this.#job(state, task.job);
+  }
+
+  #job(state: SchedulerState, id: string): void {
+    const job = state.jobs.get(id);
+    if (job) this.#append({ k: 'job', job: durableJob(job) });
   }
 
   #append(change: DurableChange): void {

@@ -2,6 +2,7 @@ import { randomUUID, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { SimMaster } from '../../sim/cluster/master.ts';
+import { type MachineDelays, SimProvisioner } from '../../sim/cluster/provisioner.ts';
 import type { AgentSpec, Connection } from '../../sim/cluster/types.ts';
 import { validateCall } from '../../sim/cluster/validation.ts';
 import { Simulation } from '../../sim/engine/simulation.ts';
@@ -12,7 +13,9 @@ import { CallRejected } from '../mesos-http/codec/errors.ts';
 import { encodeRecord } from '../mesos-http/codec/recordio.ts';
 import { parseDuration } from '../scenario/duration.ts';
 import type { TimingOverrides } from '../scenario/types.ts';
+import type { NodeRequest, ProvisionResult, Provisioner } from '../ports/provisioner.ts';
 import { negotiate } from './accept.ts';
+import { parseMachineOrder } from './machines.ts';
 import { monitorStatistics } from './monitor-json.ts';
 import { RealTimeRunner } from './realtime.ts';
 import { masterState } from './state-json.ts';
@@ -66,6 +69,9 @@ export class FakeMaster {
   readonly runner: RealTimeRunner;
   readonly #opts: FakeMasterOptions;
   readonly #listeners: Listener[] = [];
+  /** Machines ordered over HTTP (`/offerlab/machines`), with the delays each was ordered with. */
+  readonly #machineDelays = new Map<string, MachineDelays>();
+  readonly #machines: SimProvisioner;
   #leader: number | undefined = 0;
   #timelineStarted = false;
 
@@ -82,6 +88,23 @@ export class FakeMaster {
     });
     this.runner = new RealTimeRunner(this.sim, opts.speed ?? 1);
     for (const agent of opts.agents) this.master.addAgent(agent);
+    this.#machines = new SimProvisioner(this.sim, this.master, (r) => this.#machineDelays.get(r.hostname));
+  }
+
+  /**
+   * Pool machines of this cluster, for a scheduler in the same process (`offerlab serve
+   * --transport=sim`): every call first brings the simulation up to the wall clock.
+   */
+  provisioner(delays: (request: NodeRequest) => MachineDelays | undefined): Provisioner {
+    const inner = new SimProvisioner(this.sim, this.master, delays);
+    const later = (done: (r: ProvisionResult) => void) => (r: ProvisionResult) => setImmediate(() => done(r));
+    return {
+      // Answers leave the simulation's event loop first: a scheduler that answers with another
+      // order must not re-enter it.
+      provision: (request, done) => this.runner.run(() => inner.provision(request, later(done))),
+      destroy: (request, done) => this.runner.run(() => inner.destroy(request, later(done))),
+      stop: () => inner.stop(),
+    };
   }
 
   /** Starts every master; returns their base URLs (the first leads). */
@@ -270,6 +293,8 @@ export class FakeMaster {
             .end(JSON.stringify({ removed: hostname }))
         : res.writeHead(404, TEXT).end(`no agent named "${hostname}"`));
     }
+    if (path === '/offerlab/machines' || path.startsWith('/offerlab/machines/'))
+      return this.#machineOrder(req, res, path);
     if (path === '/offerlab/status') {
       return void res.writeHead(200, { 'content-type': 'application/json' }).end(
         JSON.stringify({
@@ -280,6 +305,43 @@ export class FakeMaster {
       );
     }
     res.writeHead(404, TEXT).end(`no such endpoint: ${path}`);
+  }
+
+  /** `POST /offerlab/machines` (see `machines.ts`) and `DELETE /offerlab/machines/<hostname>`. */
+  async #machineOrder(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
+    const json = { 'content-type': 'application/json' };
+    const answer = (result: ProvisionResult, ok: number, what: Record<string, string>) =>
+      result.ok
+        ? res.writeHead(ok, json).end(JSON.stringify(what))
+        : res.writeHead(409, TEXT).end(result.message);
+    if (req.method === 'DELETE' && path.startsWith('/offerlab/machines/')) {
+      await drain(req);
+      const hostname = safeDecode(path.slice('/offerlab/machines/'.length));
+      const request: NodeRequest = {
+        pool: '',
+        hostname,
+        template: { cpus: 0, mem: 0, disk: 0, ports: '', attributes: {} },
+      };
+      this.#machineDelays.delete(hostname);
+      this.runner.run(() => this.#machines.destroy(request, (r) => answer(r, 200, { destroyed: hostname })));
+      return;
+    }
+    if (req.method !== 'POST' || path !== '/offerlab/machines') {
+      await drain(req);
+      return void res.writeHead(405, { ...TEXT, allow: 'POST, DELETE' }).end();
+    }
+    let body: unknown;
+    try {
+      body = JSON.parse(Buffer.from(await readBody(req, 64 * 1024)).toString('utf8'));
+    } catch (err) {
+      return void res.writeHead(400, TEXT).end(`the body must be JSON: ${(err as Error).message}`);
+    }
+    const order = parseMachineOrder(body);
+    if (typeof order === 'string') return void res.writeHead(400, TEXT).end(order);
+    this.#machineDelays.set(order.request.hostname, order.delays);
+    this.runner.run(() =>
+      this.#machines.provision(order.request, (r) => answer(r, 201, { booted: order.request.hostname })),
+    );
   }
 
   /**

@@ -6,6 +6,7 @@ import { makeConfig } from '../core/scheduler/config.ts';
 import type { WireFormat } from '../mesos-http/codec/codec.ts';
 import { type Credentials, HttpTransport, type TransportObserver } from '../mesos-http/http-transport.ts';
 import type { RunResult } from '../report/run-result.ts';
+import { livePoolProvisioner } from '../pools/pool-provisioner.ts';
 import { Driver } from '../runtime/driver.ts';
 import type { Scenario } from '../scenario/types.ts';
 import { RunRecorder } from './run-parts.ts';
@@ -57,9 +58,13 @@ export async function runLive(scenario: Scenario, opts: LiveOptions): Promise<Ru
   });
   const rec = new RunRecorder(opts.tracePath);
   let fatal: (() => void) | undefined;
+  const pools = scenario.cluster.pools;
+  const provisioner = pools.length > 0 ? livePoolProvisioner(pools, opts.masters, opts.log) : undefined;
   const driver = new Driver({
+    ...(provisioner ? { provisioner } : {}),
     config: makeConfig({
       ...scenario.scheduler,
+      pools,
       placement,
       reshuffle,
       sizing,
@@ -101,6 +106,7 @@ export async function runLive(scenario: Scenario, opts: LiveOptions): Promise<Ru
   const frameworkId = driver.state.framework.id;
   if (opts.teardown !== false && frameworkId !== undefined) await transport.teardown(frameworkId);
   const end = clock.now();
+  await provisioner?.stop();
   await driver.stop();
   clock.clear();
   return rec.finish(scenario, driver, end, { seed, placement, reshuffle, transport: 'http', events: 0 });

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { Scalars } from '../../core/model/resources.ts';
-import { explainTask } from '../../core/scheduler/queries.ts';
+import { poolNode, poolNodeCode } from '../../core/scheduler/pools.ts';
 import type { AgentRecord, SchedulerState, TaskRecord } from '../../core/scheduler/state.ts';
 import type { TaskSpec } from '../../core/spec/task-spec.ts';
 import type { Daemon } from '../../daemon/daemon.ts';
@@ -43,14 +43,14 @@ export interface WorkerNodeView {
   instance: null;
 }
 
-/** A queued task as Dynamic Cluster's `GET /job` shows a queued job. */
-export interface JobView {
+/** A queued task as Dynamic Cluster showed a queued job (`GET /server/queues`). */
+export interface QueuedView {
   jobid: string;
   name: string;
   owner: string;
   /** Dynamic Cluster's job states: 0 Queued (every job listed here), 1 Running, 2 Other. */
   state: 0;
-  queue: null;
+  queue: 'default';
   account: null;
   /** The node type the task asks for (Torque's node property). */
   property: string | null;
@@ -73,8 +73,6 @@ export interface JobView {
 
 /** Dynamic Cluster's switches that live beside the daemon (the daemon itself has no place for them). */
 interface ClusterSwitches {
-  /** Auto mode: elastic pools grow and shrink by themselves. Stored only; pools are a later issue. */
-  auto: boolean;
   /** Nodes DELETE asked the cluster to remove, by hostname, with the core time it was asked. */
   readonly deleting: Map<string, number>;
 }
@@ -84,7 +82,7 @@ const switches = new WeakMap<Daemon, ClusterSwitches>();
 function switchesOf(daemon: Daemon): ClusterSwitches {
   let s = switches.get(daemon);
   if (!s) {
-    s = { auto: false, deleting: new Map() };
+    s = { deleting: new Map() };
     switches.set(daemon, s);
   }
   return s;
@@ -121,7 +119,7 @@ export function dynamicClusterRoutes(daemon: Daemon): FastifyPluginAsync {
         wanted = Number(q.state);
       }
       forgetRemoved(daemon.state, dc);
-      const nodes = agentsInOrder(daemon.state).map(view);
+      const nodes = [...agentsInOrder(daemon.state).map(view), ...poolNodesWithoutAgent(daemon)];
       return wanted === undefined ? nodes : nodes.filter((n) => n.state === wanted);
     });
 
@@ -163,6 +161,13 @@ export function dynamicClusterRoutes(daemon: Daemon): FastifyPluginAsync {
       checkNoBody(req.body);
       forgetRemoved(daemon.state, dc);
       const { hostname } = req.params;
+      // A pool's node: the pool destroys its machine (Dynamic Cluster's rule decides when).
+      if (poolNode(daemon.state, hostname)) {
+        const records = await daemon.change({ type: 'pool-destroy', hostname });
+        const rejected = records.find((r) => r.type === 'pool-rejected');
+        if (rejected?.type === 'pool-rejected') throw badRequest(`worker node ${rejected.message}`);
+        return { success: true };
+      }
       const agent = lookup(hostname);
       if (dc.deleting.has(hostname)) throw badRequest(`worker node ${hostname} is already being deleted`);
       if (daemon.cluster === undefined)
@@ -187,38 +192,17 @@ export function dynamicClusterRoutes(daemon: Daemon): FastifyPluginAsync {
       return { success: true };
     });
 
-    app.get('/job', async (req) => {
+    app.get('/server/queues', async (req) => {
       checkQuery(req.query, []);
-      return [...daemon.state.pending.values()].map((t) => jobView(daemon, t));
-    });
-
-    app.get<{ Params: { id: string } }>('/job/:id', async (req) => {
-      checkQuery(req.query, []);
-      const { id } = req.params;
-      const state = daemon.state;
-      const task = state.pending.get(id) ?? [...state.pending.values()].find((t) => t.specId === id);
-      if (!task) {
-        const known = state.tasks.get(id);
-        if (known)
-          throw new ClientError(
-            404,
-            `job ${id} is not in the queue: the task is ${known.phase} (see GET /client/task/${id}/why)`,
-          );
-        throw notFound(`job ${id}`);
-      }
-      const why = explainTask(state, task.id, daemon.clock.now());
-      return {
-        ...jobView(daemon, task),
-        why: why?.text ?? 'waiting to be placed',
-        reasons: why?.reasons ?? [],
-      };
+      const queued = [...daemon.state.pending.values()].map((t) => queuedView(daemon, t));
+      return { queues: [{ name: 'default', queued: queued.length }], queued };
     });
 
     app.get('/server/status', async (req) => {
       checkQuery(req.query, []);
       const fw = daemon.state.framework;
       return {
-        auto_mode: dc.auto,
+        auto_mode: daemon.state.autoScale,
         cluster: { mesos: fw.subscribed },
         scheduler: {
           ready: daemon.ready,
@@ -232,7 +216,7 @@ export function dynamicClusterRoutes(daemon: Daemon): FastifyPluginAsync {
     const setAuto = (on: boolean) => async (req: { query: unknown; body: unknown }) => {
       checkQuery(req.query, []);
       checkNoBody(req.body);
-      dc.auto = on;
+      await daemon.change({ type: 'auto-scale', enabled: on });
       return { success: true };
     };
     app.put('/server/auto', setAuto(true));
@@ -246,7 +230,23 @@ export function dynamicClusterRoutes(daemon: Daemon): FastifyPluginAsync {
       return {
         scheduler,
         mesos: { masters: daemon.masters.map(withoutUserinfo) },
-        'dynamic-cluster': { auto_mode: dc.auto },
+        'dynamic-cluster': {
+          auto_mode: daemon.state.autoScale,
+          // Command templates may hold credentials: the pools' shapes only.
+          resources: [...daemon.state.pools.values()].map((p) => ({
+            name: p.config.name,
+            min: p.config.min,
+            max: p.config.max,
+            resources: {
+              cpus: p.config.template.cpus,
+              mem: p.config.template.mem,
+              disk: p.config.template.disk,
+            },
+            attributes: p.config.template.attributes,
+            max_launch_time: p.config.maxLaunchTimeMs / 1000,
+            max_idle_time: p.config.maxIdleTimeMs / 1000,
+          })),
+        },
       };
     });
   };
@@ -259,13 +259,19 @@ function workerNodeView(
   agent: AgentRecord,
 ): WorkerNodeView {
   const deletingSince = dc.deleting.get(agent.hostname);
-  const since = deletingSince ?? tracker.stateSince(agent);
+  const pooled = poolNode(daemon.state, agent.hostname);
+  const poolState = pooled !== undefined && pooled.phase !== 'up' ? pooled : undefined;
+  const since = poolState?.since ?? deletingSince ?? tracker.stateSince(agent);
   const startMs = wallTime(daemon, since);
   const jobs = [...agent.taskIds].sort();
   return {
     hostname: agent.hostname,
     type: 'mesos',
-    state: deletingSince !== undefined ? WorkerNodeState.Deleting : workerNodeState(agent),
+    state: (poolState
+      ? poolNodeCode(daemon.state, poolState)
+      : deletingSince !== undefined
+        ? WorkerNodeState.Deleting
+        : workerNodeState(agent)) as WorkerNodeStateCode,
     num_proc: agent.capacity.cpus,
     jobs: jobs.length > 0 ? jobs.join(',') : null,
     state_start_time: startMs / 1000,
@@ -281,14 +287,48 @@ function workerNodeView(
   };
 }
 
-function jobView(daemon: Daemon, task: TaskRecord): JobView {
+/**
+ * Pool nodes whose agent offerlab has not met (starting, failed before registering, being
+ * destroyed): Dynamic Cluster lists them too, with their pool in the attributes.
+ */
+function poolNodesWithoutAgent(daemon: Daemon): WorkerNodeView[] {
+  const out: WorkerNodeView[] = [];
+  for (const pool of [...daemon.state.pools.values()].sort((a, b) =>
+    a.config.name < b.config.name ? -1 : 1,
+  )) {
+    for (const node of pool.nodes.values()) {
+      if (daemon.state.agentsByHostname.has(node.hostname)) continue;
+      const t = pool.config.template;
+      out.push({
+        hostname: node.hostname,
+        type: 'mesos',
+        state: poolNodeCode(daemon.state, node) as WorkerNodeStateCode,
+        num_proc: t.cpus,
+        jobs: null,
+        state_start_time: wallTime(daemon, node.since) / 1000,
+        time_in_current_state: Math.max(0, (daemon.clock.now() - node.since) / daemon.speed / 1000),
+        extra_attributes: {
+          agent_id: node.agentId ?? '',
+          attributes: { ...t.attributes, pool: pool.config.name },
+          hold_reason: null,
+          total: { cpus: t.cpus, mem: t.mem, disk: t.disk },
+          scheduled: { cpus: 0, mem: 0, disk: 0 },
+        },
+        instance: null,
+      });
+    }
+  }
+  return out;
+}
+
+function queuedView(daemon: Daemon, task: TaskRecord): QueuedView {
   const now = daemon.clock.now();
   return {
     jobid: task.id,
     name: task.specId,
     owner: daemon.state.config.user,
     state: 0,
-    queue: null,
+    queue: 'default',
     account: null,
     property: task.spec.nodetype ?? null,
     priority: 0,
