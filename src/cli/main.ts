@@ -3,6 +3,7 @@ import { ScenarioError } from '../scenario/load.ts';
 import { registerClientCommands } from './client/commands.ts';
 import { compareCommand } from './compare-command.ts';
 import { EXIT, UsageError } from './errors.ts';
+import { registerEtlCommand } from './etl-command.ts';
 import { fakeMasterCommand } from './fake-master-command.ts';
 import { runCommand } from './run-command.ts';
 import { serveCommand } from './serve-command.ts';
@@ -89,7 +90,10 @@ program
   .description('the scheduler daemon: Charmander, Scale and Dynamic Cluster REST APIs, durable state')
   .option('--transport <sim|http>', 'sim: a simulated cluster in this process; http: a Mesos master', 'sim')
   .option('--master <host:port,...>', 'Mesos masters for --transport=http')
-  .option('--cluster <file>', "with --transport=sim: run this scenario's cluster")
+  .option(
+    '--cluster <file>',
+    "a scenario's cluster: with --transport=sim run it (agents, pools, faults); with http use its pools",
+  )
   .option('--speed <n>', 'with --transport=sim: simulated time runs n times faster', '1')
   .option('--port <port>', 'REST API port', '7075')
   .option('--host <address>', 'address to listen on', '127.0.0.1')
@@ -108,6 +112,9 @@ program
   .action(async (opts) => {
     process.exitCode = await serveCommand(opts);
   });
+
+// `offerlab etl`: mesos-http-scheduler's ETL loop (its own file: it also takes Go-style flags).
+registerEtlCommand(program);
 
 // The terminal client: task, node, status, pause, resume (against a running `offerlab serve`).
 registerClientCommands(program);
