@@ -24,11 +24,12 @@ export function sseFrame(event: HubEvent): string {
 }
 
 /**
- * `GET /v1/events`: task and node changes as Server-Sent Events.
+ * `GET /v1/events`: task, node, job and pool changes as Server-Sent Events.
  *
  * Each event is `id: <n>`, `event: <record type>` (task-submitted, task-launched, task-status,
  * kill-requested, gave-up, agent-added, agent-removed, agent-held, paused, subscribed,
- * disconnected, reconciled, reshuffle) and `data: {"t":<ms since start>,"type":…,…}`.
+ * disconnected, reconciled, reshuffle, job-submitted, job-wave, job-waiting, job-ended,
+ * pool-node, pool-scale, pool, auto-scale) and `data: {"t":<ms since start>,"type":…,…}`.
  *
  * A new connection gets only what happens from then on. A client that reconnects sends the last
  * id it saw (`Last-Event-ID`, as browsers' EventSource do, or `?last_event_id=`) and gets every

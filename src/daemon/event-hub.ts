@@ -8,7 +8,7 @@ export interface HubEvent {
   readonly record: SchedulerRecord;
 }
 
-/** Records that are task or node changes, the ones the event stream carries. */
+/** Records that are task, node, job or pool changes, the ones the event stream carries. */
 const STREAMED = new Set<SchedulerRecord['type']>([
   'task-submitted',
   'task-launched',
@@ -23,6 +23,14 @@ const STREAMED = new Set<SchedulerRecord['type']>([
   'disconnected',
   'reconciled',
   'reshuffle',
+  'job-submitted',
+  'job-wave',
+  'job-waiting',
+  'job-ended',
+  'pool-node',
+  'pool-scale',
+  'pool',
+  'auto-scale',
 ]);
 
 /**

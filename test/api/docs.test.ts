@@ -31,7 +31,7 @@ test('docs › /docs/json is an OpenAPI 3 document for offerlab at the package v
   t.is(spec.security, undefined, 'no tokens configured: no security requirement');
 });
 
-test('docs › the document lists the Charmander, Scale, Dynamic Cluster and ops routes', async (t) => {
+test('docs › the document lists the Charmander, Scale, Dynamic Cluster, ETL job, pool and ops routes', async (t) => {
   const spec = (await served.app.inject({ method: 'GET', url: '/docs/json' })).json<OpenApi>();
   const has = (path: string, method: string) => t.truthy(spec.paths[path]?.[method], `${method} ${path}`);
   has('/client/task', 'post');
@@ -44,6 +44,17 @@ test('docs › the document lists the Charmander, Scale, Dynamic Cluster and ops
   has('/nodes/', 'get');
   has('/workernode', 'get');
   has('/server/status', 'get');
+  has('/server/queues', 'get');
+  has('/server/auto', 'put');
+  has('/server/auto', 'delete');
+  has('/job', 'post');
+  has('/job', 'get');
+  has('/job/{id}', 'get');
+  has('/job/{id}', 'delete');
+  has('/resource', 'get');
+  has('/resource/{name}', 'get');
+  has('/resource/{name}', 'put');
+  has('/resource/{name}/{action}', 'put');
   has('/healthz', 'get');
   has('/readyz', 'get');
   has('/metrics', 'get');

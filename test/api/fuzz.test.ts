@@ -1,6 +1,7 @@
 import test from 'ava';
 import fc from 'fast-check';
 import type { InjectOptions } from 'fastify';
+import { JOB_FIELDS } from '../../src/core/spec/job-spec.ts';
 import { TASK_SPEC_FIELDS } from '../../src/core/spec/task-spec.ts';
 
 type Method = NonNullable<InjectOptions['method']>;
@@ -26,7 +27,22 @@ const MUTATING = new Set(['post', 'put', 'patch', 'delete']);
 let served: Served;
 let routes: Route[] = [];
 test.before(async () => {
-  served = await serveDaemon();
+  // A pool, so that `PUT /resource/{name}…` reaches past the lookup when the name is `burst`.
+  served = await serveDaemon({
+    pools: [
+      {
+        name: 'burst',
+        min: 0,
+        max: 2,
+        template: { cpus: 1, mem: 512, disk: 1000, ports: '', attributes: { nodetype: 'burst' } },
+        bootDelayMs: 500,
+        readyDelayMs: 500,
+        maxLaunchTimeMs: 60_000,
+        maxIdleTimeMs: 5_000,
+        commandTimeoutMs: 60_000,
+      },
+    ],
+  });
   const spec = (await served.app.inject({ method: 'GET', url: '/docs/json' })).json<{
     paths: Record<string, Record<string, unknown>>;
   }>();
@@ -43,6 +59,8 @@ test.after.always(async () => {
 /** Field names the routes know, so wrong-typed values reach the validators, not just "unknown field". */
 const FIELDS = [
   ...TASK_SPEC_FIELDS,
+  ...JOB_FIELDS,
+  'num',
   'count',
   'is_paused',
   'pause_reason',
@@ -125,7 +143,40 @@ const bodies: fc.Arbitrary<Body> = fc.oneof(
 /** A value for a path parameter: arbitrary text, or something that looks like a real id. */
 const param = fc.oneof(
   fc.string({ minLength: 1, maxLength: 30 }),
-  fc.constantFrom('lab-1', 'analytics-1', 'm', 'x', 'hold', 'drain', 'release', '..', '%', '0'),
+  fc.constantFrom(
+    'lab-1',
+    'analytics-1',
+    'm',
+    'x',
+    'hold',
+    'drain',
+    'release',
+    'burst',
+    'freeze',
+    'restore',
+    '..',
+    '%',
+    '0',
+  ),
+);
+
+/** Mostly no query string; sometimes `num` (PUT /resource/{name}) right, wrong or twice, or junk. */
+const query = fc.oneof(
+  { weight: 3, arbitrary: fc.constant('') },
+  {
+    weight: 2,
+    arbitrary: fc.constantFrom(
+      '?num=1',
+      '?num=0',
+      '?num=x',
+      '?num=-1',
+      '?num=1.5',
+      '?num=1&num=2',
+      '?num=999999',
+    ),
+  },
+  { weight: 1, arbitrary: fc.string({ maxLength: 20 }).map((s) => `?num=${encodeURIComponent(s)}`) },
+  { weight: 1, arbitrary: fc.constantFrom('?x=1', '?maxtasks=2', '?num', '?&&', '?__proto__[x]=1') },
 );
 
 const request = fc
@@ -136,18 +187,31 @@ const request = fc
     return fc.record({
       route: fc.constant(route),
       params: fc.array(param, { minLength: names.length, maxLength: names.length }),
+      query,
       body: bodies,
     });
   })
-  .map(({ route, params, body }) => {
+  .map(({ route, params, query, body }) => {
     let n = 0;
-    const url = route.path.replace(/\{[^}]+\}/g, () => encodeURIComponent(params[n++] ?? 'x'));
+    const url = route.path.replace(/\{[^}]+\}/g, () => encodeURIComponent(params[n++] ?? 'x')) + query;
     return { route, url, body };
   });
 
 test(`fuzz › every mutating route answers arbitrary bodies with < 500, and 4xx with a JSON message (seed=${SEED})`, async (t) => {
   t.true(routes.length >= 6, `found ${routes.map((r) => `${r.method} ${r.path}`).join(', ')}`);
-  t.true(routes.some((r) => r.method === 'POST' && r.path === '/client/task'));
+  for (const [method, path] of [
+    ['POST', '/client/task'],
+    ['POST', '/job'],
+    ['DELETE', '/job/{id}'],
+    ['PUT', '/resource/{name}'],
+    ['PUT', '/resource/{name}/{action}'],
+    ['PUT', '/server/auto'],
+    ['DELETE', '/server/auto'],
+  ] as const)
+    t.true(
+      routes.some((r) => r.method === method && r.path === path),
+      `${method} ${path} is fuzzed`,
+    );
   const statuses = new Map<number, number>();
   await fc.assert(
     fc.asyncProperty(request, async ({ route, url, body }) => {
@@ -204,6 +268,95 @@ test(`fuzz › the task submission route never answers a malformed spec with a 5
         throw new Error(`no message: ${res.body}`);
     }),
     fcParams(200),
+  );
+  t.pass();
+});
+
+test(`fuzz › the job submission route never answers a malformed job with a 5xx (seed=${SEED})`, async (t) => {
+  const small = fc.oneof(
+    fc.integer({ min: -3, max: 4 }),
+    fc.double(),
+    fc.string({ maxLength: 8 }),
+    fc.constantFrom('2', '1.5', ' 3 ', '0x2', '1e1', '90s', '2m', '500ms', '-1s', 'Infinity', 'NaN'),
+    fc.jsonValue({ maxDepth: 1 }),
+  );
+  // A job that would start, with up to three fields replaced by something arbitrary (or dropped).
+  const base = { id: 'fz-1', dockerimage: 'busybox', mem: 16, cmd: 'sleep 1', maxtasks: 1, wait: 0 };
+  const value = (field: string): fc.Arbitrary<unknown> => {
+    switch (field) {
+      case 'id':
+        return fc.oneof(fc.constantFrom('fz-1', 'fz-2', 'fz-3', '', 'a/b', 'x'.repeat(300)), fc.jsonValue());
+      case 'maxtasks':
+      case 'wait':
+      case 'total':
+        return small;
+      case 'arguments':
+        return fc.oneof(fc.array(fc.string({ maxLength: 4 }), { maxLength: 2 }), fc.jsonValue());
+      case 'sla':
+        return fc.constantFrom('singleton', 'one-per-node', 'bogus');
+      default:
+        return fc.oneof(fc.string({ maxLength: 12 }), fc.double(), fc.jsonValue({ maxDepth: 1 }));
+    }
+  };
+  const overridable = [
+    'id',
+    'dockerimage',
+    'mem',
+    'cpus',
+    'cmd',
+    'arguments',
+    'sla',
+    'maxtasks',
+    'wait',
+    'total',
+    'colour',
+  ];
+  const job = fc
+    .uniqueArray(fc.constantFrom(...overridable), { maxLength: 3 })
+    .chain((fields) =>
+      fc.tuple(
+        fc.constant(fields),
+        fc.tuple(...fields.map((f) => fc.option(value(f), { nil: undefined, freq: 5 }))),
+        fc.constantFrom('fz-1', 'fz-2', 'fz-3', 'fz-4', 'fz-5', 'fz-6'),
+      ),
+    )
+    .map(([fields, values, id]) => {
+      const body: Record<string, unknown> = { ...base, id };
+      fields.forEach((f, i) => {
+        if (values[i] === undefined) delete body[f];
+        else body[f] = values[i];
+      });
+      // Copies never run: nothing in the lab is called that, and no pool grows for a node name.
+      body.nodename = 'fuzz-nowhere';
+      return body;
+    });
+  const statuses = new Map<number, number>();
+  await fc.assert(
+    fc.asyncProperty(job, async (body) => {
+      const res = await served.app.inject({
+        method: 'POST',
+        url: '/job',
+        payload: JSON.stringify(body),
+        headers: { 'content-type': 'application/json' },
+      });
+      statuses.set(res.statusCode, (statuses.get(res.statusCode) ?? 0) + 1);
+      if (res.statusCode >= 500) throw new Error(`${JSON.stringify(body)} → ${res.statusCode} ${res.body}`);
+      if (res.statusCode >= 400 && !(typeof res.json().message === 'string' && res.json().message !== ''))
+        throw new Error(`no message: ${res.body}`);
+      // fz-1 keeps running once started (its copies never run), so later ones meet a 409.
+      if (res.statusCode === 202 && body.id !== 'fz-1') {
+        const id = (res.json() as { job: { id: string } }).job.id;
+        const del = await served.app.inject({ method: 'DELETE', url: `/job/${encodeURIComponent(id)}` });
+        if (del.statusCode !== 200) throw new Error(`DELETE /job/${id} → ${del.statusCode} ${del.body}`);
+      }
+    }),
+    fcParams(200),
+  );
+  t.log(
+    `statuses: ${[...statuses]
+      .sort(([a], [b]) => a - b)
+      .map(([s, n]) => `${s}×${n}`)
+      .join(' ')}`,
   );
   t.pass();
 });

@@ -117,10 +117,7 @@ export function poolsRoutes(daemon: Daemon): FastifyPluginAsync {
         if (!/^[1-9]\d{0,5}$/.test(q.num))
           throw badRequest(`num must be a whole number, 1 or more, got "${q.num}"`);
         const num = Number(q.num);
-        if (pool.nodes.size + num > pool.max)
-          throw badRequest(
-            `cannot launch ${num}: pool ${pool.config.name} has ${pool.nodes.size} of at most ${pool.max} nodes`,
-          );
+        // The core checks the bounds (and a frozen pool) and says what is wrong.
         const records = await daemon.change({ type: 'pool-launch', pool: pool.config.name, count: num });
         refused(records);
         const nodes = records.flatMap((r) =>

@@ -365,8 +365,8 @@ export function poolLaunch(state: SchedulerState, name: string, count: number, n
     ? unknownPool(state, name)
     : !Number.isInteger(count) || count < 1
       ? `num must be a whole number, 1 or more, got ${count}`
-      : pool.mode === 'frozen'
-        ? `pool ${name} is frozen; restore it first`
+      : pool.mode !== 'normal'
+        ? `pool ${name} is ${pool.mode === 'frozen' ? 'frozen' : 'draining'}; restore it first`
         : pool.nodes.size + count > pool.max
           ? `cannot launch ${count}: pool ${name} has ${pool.nodes.size} of at most ${pool.max} nodes`
           : undefined;

@@ -1,3 +1,6 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import test from 'ava';
 import type { LightMyRequestResponse } from 'fastify';
 import type { TaskRecord } from '../../../src/core/scheduler/state.ts';
@@ -300,10 +303,18 @@ test('workernode › against a real Mesos cluster DELETE is a 400 explaining off
   t.like(await node('lab-1', own), { state: HELD });
 });
 
-// --- jobs ----------------------------------------------------------------------------------------
+// --- queues --------------------------------------------------------------------------------------
 
-test.serial('job › GET /job lists the queued tasks; GET /job/<id> explains why one waits', async (t) => {
-  t.deepEqual((await call('GET', '/job')).json(), []);
+interface Queues {
+  queues: { name: string; queued: number }[];
+  queued: Record<string, unknown>[];
+}
+
+test.serial('queues › GET /server/queues lists the queued tasks in the default queue', async (t) => {
+  t.deepEqual((await call('GET', '/server/queues')).json(), {
+    queues: [{ name: 'default', queued: 0 }],
+    queued: [],
+  });
   await call('PATCH', '/scheduler/', { is_paused: true });
   try {
     await call('POST', '/client/task', {
@@ -314,14 +325,15 @@ test.serial('job › GET /job lists the queued tasks; GET /job/<id> explains why
       nodetype: 'lab',
     });
     const task = taskOf('queued') as TaskRecord;
-    const jobs = (await call('GET', '/job')).json() as Record<string, unknown>[];
-    t.is(jobs.length, 1);
-    t.like(jobs[0], {
+    const view = (await call('GET', '/server/queues')).json() as Queues;
+    t.deepEqual(view.queues, [{ name: 'default', queued: 1 }]);
+    t.is(view.queued.length, 1);
+    t.like(view.queued[0], {
       jobid: task.id,
       name: 'queued',
       owner: 'root',
       state: 0,
-      queue: null,
+      queue: 'default',
       account: null,
       property: 'lab',
       priority: 0,
@@ -331,73 +343,101 @@ test.serial('job › GET /job lists the queued tasks; GET /job/<id> explains why
       requested_walltime: null,
       extra_attributes: { kind: 'service', origin: 'submit', eligible_at: null, requested_disk: 0 },
     });
-    t.regex(String(jobs[0]?.creation_time), /^\d{10}$/);
+    t.regex(String(view.queued[0]?.creation_time), /^\d{10}$/);
 
-    const one = await call('GET', `/job/${task.id}`);
-    t.is(one.statusCode, 200);
-    const body = one.json() as { jobid: string; why: string; reasons: unknown[] };
-    t.is(body.jobid, task.id);
-    t.regex(body.why, /paused/);
-    t.true(Array.isArray(body.reasons));
-    t.is(((await call('GET', '/job/queued')).json() as { jobid: string }).jobid, task.id, 'by spec id too');
+    // Why one waits is the task's own question now.
+    const why = await call('GET', `/client/task/${task.id}/why`);
+    t.is(why.statusCode, 200);
+    t.regex((why.json() as { why: string }).why, /paused/);
+    // GET /job is ETL jobs: a queued task is not one.
+    t.false(
+      (await call('GET', '/job')).json<{ id: string }[]>().some((j) => j.id === 'queued' || j.id === task.id),
+    );
 
     await call('PATCH', '/scheduler/', { is_paused: false });
     await running('queued');
-    t.deepEqual((await call('GET', '/job')).json(), []);
-    const gone = await call('GET', `/job/${task.id}`);
-    t.is(gone.statusCode, 404);
-    t.is(
-      message(gone),
-      `job ${task.id} is not in the queue: the task is running (see GET /client/task/${task.id}/why)`,
-    );
+    t.deepEqual((await call('GET', '/server/queues')).json(), {
+      queues: [{ name: 'default', queued: 0 }],
+      queued: [],
+    });
   } finally {
     await call('PATCH', '/scheduler/', { is_paused: false });
     await kill('queued');
   }
 });
 
-test.serial('job › an unknown job is a 404', async (t) => {
-  const res = await call('GET', '/job/job-9');
-  t.is(res.statusCode, 404);
-  t.deepEqual(res.json(), { code: 404, message: 'job job-9 not found' });
-  t.is((await call('GET', '/job?queue=default')).statusCode, 400);
-});
+test.serial(
+  'queues › GET /server/queues takes no query parameters; the old /job/<id> view is gone',
+  async (t) => {
+    const res = await call('GET', '/server/queues?queue=default');
+    t.is(res.statusCode, 400);
+    t.is(message(res), 'unexpected query parameters: queue (this resource takes none)');
+    const job = await call('GET', '/job/job-9');
+    t.is(job.statusCode, 404);
+    t.deepEqual(job.json(), { code: 404, message: 'job job-9 not found' });
+  },
+);
 
 // --- server --------------------------------------------------------------------------------------
 
-test.serial('server › GET /server/status reports auto mode and the Mesos connection', async (t) => {
-  const res = await call('GET', '/server/status');
-  t.is(res.statusCode, 200);
-  t.deepEqual(res.json(), {
-    auto_mode: false,
-    cluster: { mesos: true },
-    scheduler: { ready: true, paused: false, framework_id: lab.daemon.state.framework.id },
-  });
-});
+test.serial(
+  'server › GET /server/status reports auto mode (on by default) and the Mesos connection',
+  async (t) => {
+    const res = await call('GET', '/server/status');
+    t.is(res.statusCode, 200);
+    t.deepEqual(res.json(), {
+      auto_mode: true,
+      cluster: { mesos: true },
+      scheduler: { ready: true, paused: false, framework_id: lab.daemon.state.framework.id },
+    });
+  },
+);
 
-test.serial('server › PUT and DELETE /server/auto switch auto mode on and off', async (t) => {
+test.serial("server › DELETE and PUT /server/auto switch the core's auto mode off and on", async (t) => {
   try {
+    t.deepEqual((await call('DELETE', '/server/auto')).json(), { success: true });
+    t.false(lab.daemon.state.autoScale, "the core's switch, not the route's");
+    t.like((await call('GET', '/server/status')).json(), { auto_mode: false });
+    t.like((await call('GET', '/server/config')).json(), { 'dynamic-cluster': { auto_mode: false } });
+    t.deepEqual((await call('DELETE', '/server/auto')).json(), { success: true }, 'twice is harmless');
     t.deepEqual((await call('PUT', '/server/auto')).json(), { success: true });
+    t.true(lab.daemon.state.autoScale);
     t.like((await call('GET', '/server/status')).json(), { auto_mode: true });
     t.like((await call('GET', '/server/config')).json(), { 'dynamic-cluster': { auto_mode: true } });
     t.deepEqual((await call('PUT', '/server/auto')).json(), { success: true }, 'twice is harmless');
-    t.deepEqual((await call('DELETE', '/server/auto')).json(), { success: true });
-    t.like((await call('GET', '/server/status')).json(), { auto_mode: false });
   } finally {
-    await call('DELETE', '/server/auto');
+    await call('PUT', '/server/auto');
   }
-  const body = await call('PUT', '/server/auto', { on: true });
+  const body = await call('DELETE', '/server/auto', { off: true });
   t.is(body.statusCode, 400);
-  t.is(message(body), 'unexpected fields: on (this request takes no body)');
-  t.like((await call('GET', '/server/status')).json(), { auto_mode: false });
+  t.is(message(body), 'unexpected fields: off (this request takes no body)');
+  t.like((await call('GET', '/server/status')).json(), { auto_mode: true });
+  t.is((await call('PUT', '/server/auto?on=1')).statusCode, 400);
+});
+
+test('server › auto mode off is journaled: a daemon restarted on its state dir keeps it', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'offerlab-auto-'));
+  let own = await serveDaemon({ daemon: { stateDir: dir } });
+  t.teardown(async () => {
+    await own.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+  t.is((await call('DELETE', '/server/auto', undefined, own)).statusCode, 200);
+  own = await own.restart();
+  t.like((await call('GET', '/server/status', undefined, own)).json(), { auto_mode: false });
 });
 
 test.serial('server › GET /server/config is the effective configuration', async (t) => {
   const res = await call('GET', '/server/config');
   t.is(res.statusCode, 200);
-  const config = res.json() as { scheduler: Record<string, unknown>; mesos: { masters: string[] } };
+  const config = res.json() as {
+    scheduler: Record<string, unknown>;
+    mesos: { masters: string[] };
+    'dynamic-cluster': unknown;
+  };
   t.like(config.scheduler, { placement: 'first-fit', frameworkName: 'offerlab', role: '*' });
   t.deepEqual(config.mesos.masters, [...lab.daemon.masters]);
+  t.deepEqual(config['dynamic-cluster'], { auto_mode: true, resources: [] }, 'no pools configured');
 });
 
 test('server › GET /server/config leaves the principal and anything secret out', async (t) => {
