@@ -1284,7 +1284,9 @@ test('fake master › an accepted LAUNCH shows up as a running task in /master/s
       t.is(ack.status, 202);
       if (s.state === 'TASK_RUNNING') break;
     }
-    t.deepEqual(states, ['TASK_STARTING', 'TASK_RUNNING'], 'no UPDATE for STAGING');
+    // Updates are at least once: on a loaded machine an ACK can come after the (fast-clock) resend.
+    const distinct = states.filter((s, i) => s !== states[i - 1]);
+    t.deepEqual(distinct, ['TASK_STARTING', 'TASK_RUNNING'], 'no UPDATE for STAGING');
 
     const task = await eventually(async () => {
       const state = await getState(base);

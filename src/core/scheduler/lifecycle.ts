@@ -158,7 +158,27 @@ export function agentGone(
   now: number,
   out: Out,
 ): void {
-  if (!state.agents.has(agentId)) return;
+  const agent = state.agents.get(agentId);
+  if (!agent) return;
+  // Mesos reports every task it knew on the agent before FAILURE. A task still here was launched
+  // while the agent went away (its ACCEPT crossed the removal): Mesos will drop it, and it is
+  // gone now — end it before the agent, so no task outlives its agent.
+  for (const id of [...agent.taskIds].sort()) {
+    const task = state.tasks.get(id);
+    if (!task || task.phase === 'done' || !state.agents.has(agentId)) continue;
+    task.state = 'TASK_LOST';
+    task.reason = 'REASON_AGENT_REMOVED';
+    task.message = 'the agent was removed before Mesos reported the task';
+    out.record({
+      type: 'task-status',
+      task: id,
+      state: 'TASK_LOST',
+      agent: agentId,
+      reason: 'REASON_AGENT_REMOVED',
+      message: task.message,
+    });
+    taskEnded(state, task, 'TASK_LOST', 'REASON_AGENT_REMOVED', now, out);
+  }
   removeAgent(state, agentId, reason, out);
   for (const task of [...state.pending.values()]) {
     if (task.pinnedAgentId === agentId)

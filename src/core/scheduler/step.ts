@@ -199,6 +199,8 @@ function onSubscribed(state: SchedulerState, frameworkId: string, now: number, o
   // Tasks restored as unreachable need their replacement timer (an unchanged state arms none).
   scheduleUnreachableCheck(state, out);
   setTimer(state, 'implicit-reconcile', now + state.config.implicitReconcileMs, out);
+  // Pools are not checked while unsubscribed (agents may be stale): check them as soon as it is.
+  if (state.pools.size > 0) setTimer(state, 'pools', now, out);
 }
 
 function onDisconnected(state: SchedulerState, reason: string, out: Out): void {
