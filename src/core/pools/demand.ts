@@ -94,8 +94,10 @@ export function planGrowth(
   );
   for (const task of unmet) {
     let placed = false;
+    let admitted = false;
     for (const pool of pools) {
       if (!admits(task, undefined, pool.attributes) || !fitsIn(task.need, pool.node)) continue;
+      admitted = true;
       let p = opened.get(pool.name);
       if (!p) {
         p = { free: [], tasks: [], need: { cpus: 0, mem: 0, disk: 0 } };
@@ -115,7 +117,8 @@ export function planGrowth(
       placed = true;
       break;
     }
-    if (!placed) unplaceable.push(task.id);
+    // Tasks some pool could take, had it room, are not unplaceable: they wait for room.
+    if (!placed && !admitted) unplaceable.push(task.id);
   }
   const growth: Growth[] = [];
   for (const pool of pools) {

@@ -476,7 +476,12 @@ export function poolResult(
     if (!ok) {
       if (node.phase === 'starting') fail(pool, node, message ?? 'provisioning failed', now, out);
       delete node.destroyWhenBooted;
-      destroy(state, pool, node, node.message ?? 'provisioning failed', now, out);
+      // A frozen pool changes nothing: the error waits for a restore (then the sweep destroys it).
+      if (pool.mode !== 'frozen') destroy(state, pool, node, node.message ?? 'provisioning failed', now, out);
+      return;
+    }
+    if (retiring && pool.mode === 'frozen') {
+      delete node.destroyWhenBooted;
       return;
     }
     if (retiring || pool.mode === 'draining') {

@@ -249,3 +249,18 @@ test('pools › a restored pool keeps its nodes and bounds; creations and destro
     ],
   );
 });
+
+test('pools › a frozen pool keeps a failed node in error until it is restored', (t) => {
+  const h = new Harness({ pools: [BURST] }).subscribe();
+  check(h, 0);
+  h.feed({ type: 'pool-mode', pool: 'burst', action: 'freeze' });
+  const failed = h.feed(
+    { type: 'pool-result', action: 'provision', hostname: 'burst-1', ok: false, message: 'quota exceeded' },
+    1000,
+  );
+  t.deepEqual(orders(failed, 'destroy'), []);
+  t.is(h.state.pools.get('burst')?.nodes.get('burst-1')?.phase, 'error');
+  t.deepEqual(orders(check(h, 10_000), 'destroy'), []);
+  h.feed({ type: 'pool-mode', pool: 'burst', action: 'restore' });
+  t.deepEqual(orders(check(h, 20_000), 'destroy'), ['burst-1']);
+});
