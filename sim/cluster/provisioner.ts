@@ -1,5 +1,5 @@
 import { parseRanges } from '../../src/core/model/resources.ts';
-import type { NodeRequest, ProvisionResult, Provisioner } from '../../src/ports/provisioner.ts';
+import type { NodeRequest, Provisioner, ProvisionResult } from '../../src/ports/provisioner.ts';
 import type { SimMaster } from './master.ts';
 
 /** Schedules a callback on the simulation's clock. */
@@ -28,7 +28,11 @@ export class SimProvisioner implements Provisioner {
   readonly #booting = new Set<string>();
   #stopped = false;
 
-  constructor(sim: SimScheduler, master: SimMaster, delays: (request: NodeRequest) => MachineDelays | undefined) {
+  constructor(
+    sim: SimScheduler,
+    master: SimMaster,
+    delays: (request: NodeRequest) => MachineDelays | undefined,
+  ) {
     this.#sim = sim;
     this.#master = master;
     this.#delays = delays;
@@ -42,7 +46,10 @@ export class SimProvisioner implements Provisioner {
     }
     const ports = request.template.ports === '' ? [] : parseRanges(request.template.ports);
     if (!ports) {
-      this.#answer(done, { ok: false, message: `ports must be port ranges, got "${request.template.ports}"` });
+      this.#answer(done, {
+        ok: false,
+        message: `ports must be port ranges, got "${request.template.ports}"`,
+      });
       return;
     }
     if (this.#booting.has(request.hostname) || this.#master.agentByHostname(request.hostname)) {

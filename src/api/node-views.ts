@@ -1,4 +1,6 @@
 import { round3, type Scalars } from '../core/model/resources.ts';
+import { WorkerNodeCode, type WorkerNodeCodeValue } from '../core/pools/types.ts';
+import { agentWorkerCode } from '../core/scheduler/pools.ts';
 import type { AgentRecord, SchedulerState } from '../core/scheduler/state.ts';
 import type { Daemon } from '../daemon/daemon.ts';
 import type { HubEvent } from '../daemon/event-hub.ts';
@@ -60,29 +62,16 @@ export function sumScalars(items: Iterable<Scalars>): Scalars {
 
 export const ZERO: Readonly<Scalars> = Object.freeze({ cpus: 0, mem: 0, disk: 0 });
 
-/** Dynamic Cluster's worker-node states (`dynamiccluster/data.py`). */
-export const WorkerNodeState = {
-  Inexistent: 0,
-  Starting: 1,
-  Idle: 2,
-  Busy: 3,
-  Error: 4,
-  Deleting: 5,
-  Holding: 6,
-  Held: 7,
-} as const;
-export type WorkerNodeStateCode = (typeof WorkerNodeState)[keyof typeof WorkerNodeState];
-export const WORKER_NODE_STATE_NAMES = Object.keys(WorkerNodeState);
+/** Dynamic Cluster's worker-node states (`dynamiccluster/data.py`), as the core keeps them. */
+export { WorkerNodeCode as WorkerNodeState };
+export type WorkerNodeStateCode = WorkerNodeCodeValue;
+export const WORKER_NODE_STATE_NAMES = Object.keys(WorkerNodeCode);
 
 /**
  * A known agent's Dynamic Cluster state: held with tasks → Holding, held and empty → Held, tasks
- * → Busy, else Idle. (Starting, Error and Deleting belong to machines offerlab provisions itself.)
+ * → Busy, else Idle. (Starting, Error and Deleting belong to machines a pool provisions.)
  */
-export function workerNodeState(agent: AgentRecord): WorkerNodeStateCode {
-  const busy = agent.taskIds.size > 0;
-  if (agent.held) return busy ? WorkerNodeState.Holding : WorkerNodeState.Held;
-  return busy ? WorkerNodeState.Busy : WorkerNodeState.Idle;
-}
+export const workerNodeState = agentWorkerCode;
 
 // ---------------------------------------------------------------------------------------------
 // When nodes changed

@@ -26,7 +26,8 @@ function nonNegative(v: unknown): v is number {
 
 /** Validates an order; a string says what is wrong. */
 export function parseMachineOrder(body: unknown): MachineOrder | string {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) return 'the body must be a JSON object';
+  if (typeof body !== 'object' || body === null || Array.isArray(body))
+    return 'the body must be a JSON object';
   const b = body as Record<string, unknown>;
   if (typeof b.pool !== 'string' || !NAME.test(b.pool)) return 'pool must be a name';
   if (typeof b.hostname !== 'string' || !NAME.test(b.hostname)) return 'hostname must be a host name';
@@ -35,7 +36,8 @@ export function parseMachineOrder(body: unknown): MachineOrder | string {
   if (!(nonNegative(t.cpus) && t.cpus > 0 && nonNegative(t.mem) && t.mem > 0 && nonNegative(t.disk)))
     return 'template needs cpus and mem above 0 and disk of 0 or more';
   const ports = typeof t.ports === 'string' ? t.ports : '';
-  if (ports !== '' && parseRanges(ports) === undefined) return `template.ports must be port ranges, got "${ports}"`;
+  if (ports !== '' && parseRanges(ports) === undefined)
+    return `template.ports must be port ranges, got "${ports}"`;
   const attributes: Record<string, string> = {};
   for (const [k, v] of Object.entries((t.attributes as Record<string, unknown> | undefined) ?? {})) {
     if (typeof v !== 'string') return `template.attributes.${k} must be a string`;

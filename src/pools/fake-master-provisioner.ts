@@ -1,5 +1,5 @@
 import { request } from 'undici';
-import type { NodeRequest, ProvisionResult, Provisioner } from '../ports/provisioner.ts';
+import type { NodeRequest, Provisioner, ProvisionResult } from '../ports/provisioner.ts';
 
 /** How long a fake master's machine takes to boot and register, per pool (simulated ms). */
 export type DelaysOf = (pool: string) => { bootDelayMs: number; readyDelayMs: number } | undefined;
@@ -25,7 +25,12 @@ export class FakeMasterProvisioner implements Provisioner {
 
   provision(req: NodeRequest, done: (result: ProvisionResult) => void): void {
     const delays = this.#delays(req.pool) ?? { bootDelayMs: 0, readyDelayMs: 0 };
-    const body = JSON.stringify({ pool: req.pool, hostname: req.hostname, template: req.template, ...delays });
+    const body = JSON.stringify({
+      pool: req.pool,
+      hostname: req.hostname,
+      template: req.template,
+      ...delays,
+    });
     void this.#order('POST', '/offerlab/machines', body, req, 'provision').then((r) => this.#done(done, r));
   }
 
@@ -68,7 +73,10 @@ export class FakeMasterProvisioner implements Provisioner {
             ok: false,
             message: `pool ${req.pool} has no ${what}_command and ${master} is not an offerlab fake master (${method} ${path}: 404)`,
           };
-        return { ok: false, message: `${what} of ${req.hostname} refused by ${master}: ${res.statusCode} ${text}` };
+        return {
+          ok: false,
+          message: `${what} of ${req.hostname} refused by ${master}: ${res.statusCode} ${text}`,
+        };
       } catch (err) {
         if (this.#stopped) return { ok: false, message: 'stopped' };
         problems.push(`${master}: ${(err as Error).message}`);
@@ -77,6 +85,9 @@ export class FakeMasterProvisioner implements Provisioner {
         this.#inFlight.delete(controller);
       }
     }
-    return { ok: false, message: `${what} of ${req.hostname} failed: no master answered (${problems.join('; ')})` };
+    return {
+      ok: false,
+      message: `${what} of ${req.hostname} failed: no master answered (${problems.join('; ')})`,
+    };
   }
 }

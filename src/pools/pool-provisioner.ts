@@ -1,4 +1,4 @@
-import type { NodeRequest, ProvisionResult, Provisioner } from '../ports/provisioner.ts';
+import type { NodeRequest, Provisioner, ProvisionResult } from '../ports/provisioner.ts';
 import type { ScenarioPool } from '../scenario/types.ts';
 import { CommandProvisioner } from './command-provisioner.ts';
 import { FakeMasterProvisioner } from './fake-master-provisioner.ts';

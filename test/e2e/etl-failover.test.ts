@@ -2,6 +2,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test from 'ava';
+import type { TaskState } from '../../src/core/mesos/v1.ts';
+import { endsLife } from '../../src/trace/invariants.ts';
 import { leaderState, start, startFakeMaster } from '../helpers/processes.ts';
 import { eventually } from '../helpers/wait.ts';
 
@@ -15,19 +17,6 @@ import { eventually } from '../helpers/wait.ts';
 
 const MAXTASKS = 3;
 const TOTAL = 12;
-
-/** Task states after which a task no longer runs anywhere (TASK_UNKNOWN: the master has no such task). */
-const ENDED = new Set([
-  'TASK_FINISHED',
-  'TASK_FAILED',
-  'TASK_KILLED',
-  'TASK_LOST',
-  'TASK_ERROR',
-  'TASK_DROPPED',
-  'TASK_GONE',
-  'TASK_GONE_BY_OPERATOR',
-  'TASK_UNKNOWN',
-]);
 
 interface Health {
   status: string;
@@ -197,7 +186,7 @@ test('etl › the leader fails over mid-job: 12 copies, ≤ 3 at once, one frame
     let maxLive = 0;
     for (const l of lines) {
       if (l.type === 'task-launched') live.add(l.task as string);
-      else if (l.type === 'task-status' && ENDED.has(l.state as string)) live.delete(l.task as string);
+      else if (l.type === 'task-status' && endsLife(l.state as TaskState)) live.delete(l.task as string);
       maxLive = Math.max(maxLive, live.size);
     }
     t.true(maxLive <= MAXTASKS, `${maxLive} copies live at once`);

@@ -267,11 +267,11 @@ function workerNodeView(
   return {
     hostname: agent.hostname,
     type: 'mesos',
-    state: (poolState
+    state: poolState
       ? poolNodeCode(daemon.state, poolState)
       : deletingSince !== undefined
         ? WorkerNodeState.Deleting
-        : workerNodeState(agent)) as WorkerNodeStateCode,
+        : workerNodeState(agent),
     num_proc: agent.capacity.cpus,
     jobs: jobs.length > 0 ? jobs.join(',') : null,
     state_start_time: startMs / 1000,
@@ -302,7 +302,7 @@ function poolNodesWithoutAgent(daemon: Daemon): WorkerNodeView[] {
       out.push({
         hostname: node.hostname,
         type: 'mesos',
-        state: poolNodeCode(daemon.state, node) as WorkerNodeStateCode,
+        state: poolNodeCode(daemon.state, node),
         num_proc: t.cpus,
         jobs: null,
         state_start_time: wallTime(daemon, node.since) / 1000,

@@ -81,6 +81,7 @@ export const WorkerNodeCode = {
   Holding: 6,
   Held: 7,
 } as const;
+export type WorkerNodeCodeValue = (typeof WorkerNodeCode)[keyof typeof WorkerNodeCode];
 
 export function newPool(config: PoolConfig): PoolState {
   return { config, min: config.min, max: config.max, mode: 'normal', nextIndex: 1, nodes: new Map() };

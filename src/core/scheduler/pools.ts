@@ -1,5 +1,5 @@
 import { type Bin, type GrowablePool, planGrowth, type QueuedTask } from '../pools/demand.ts';
-import { type PoolNode, type PoolState, WorkerNodeCode } from '../pools/types.ts';
+import { type PoolNode, type PoolState, WorkerNodeCode, type WorkerNodeCodeValue } from '../pools/types.ts';
 import type { Out } from './commands.ts';
 import { applyHold } from './holds.ts';
 import type { AgentRecord, SchedulerState } from './state.ts';
@@ -31,7 +31,7 @@ function keptNodes(pool: PoolState): number {
 }
 
 /** Dynamic Cluster's worker-node code for a pool node. */
-export function poolNodeCode(state: SchedulerState, node: PoolNode): number {
+export function poolNodeCode(state: SchedulerState, node: PoolNode): WorkerNodeCodeValue {
   switch (node.phase) {
     case 'starting':
     case 'booted':
@@ -48,7 +48,7 @@ export function poolNodeCode(state: SchedulerState, node: PoolNode): number {
 }
 
 /** A known agent's worker-node code: held with tasks → Holding, held → Held, tasks → Busy, else Idle. */
-export function agentWorkerCode(agent: AgentRecord): number {
+export function agentWorkerCode(agent: AgentRecord): WorkerNodeCodeValue {
   const busy = agent.taskIds.size > 0;
   if (agent.held) return busy ? WorkerNodeCode.Holding : WorkerNodeCode.Held;
   return busy ? WorkerNodeCode.Busy : WorkerNodeCode.Idle;

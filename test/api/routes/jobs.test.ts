@@ -3,7 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test from 'ava';
 import type { LightMyRequestResponse } from 'fastify';
+import type { JobView } from '../../../src/api/routes/jobs.ts';
 import type { HubEvent } from '../../../src/daemon/event-hub.ts';
+import { endsLife } from '../../../src/trace/invariants.ts';
 import { request, type Served, serveDaemon } from '../../helpers/daemon.ts';
 import { eventually } from '../../helpers/wait.ts';
 
@@ -24,25 +26,6 @@ test.after.always(async () => {
 const call = (method: 'GET' | 'POST' | 'DELETE', url: string, payload?: unknown, served: Served = lab) =>
   request(served, method, url, payload);
 
-interface JobView {
-  id: string;
-  status: string;
-  maxtasks: number;
-  wait: number;
-  total: number | null;
-  waves: number;
-  started: number;
-  succeeded: number;
-  failed: number;
-  remaining: number | null;
-  running: number;
-  queued: number;
-  next_wave_at: string | null;
-  submitted_at: string | null;
-  ended_at: string | null;
-  task: Record<string, unknown>;
-}
-
 interface Copy {
   id: string;
   phase: string;
@@ -61,18 +44,6 @@ function message(res: LightMyRequestResponse): string {
   return (res.json() as { message: string }).message;
 }
 
-const ENDED = new Set([
-  'TASK_FINISHED',
-  'TASK_FAILED',
-  'TASK_KILLED',
-  'TASK_LOST',
-  'TASK_ERROR',
-  'TASK_DROPPED',
-  'TASK_GONE',
-  'TASK_GONE_BY_OPERATOR',
-  'TASK_UNKNOWN',
-]);
-
 /**
  * Follows a job's copies on the daemon's event hub: how many are launched and not yet ended at
  * most, and how many finished.
@@ -88,7 +59,7 @@ function watchCopies(served: Served, jobId: string) {
       live.add(r.task);
       seen.launched++;
       seen.peak = Math.max(seen.peak, live.size);
-    } else if (r.type === 'task-status' && copies.has(r.task) && ENDED.has(r.state)) {
+    } else if (r.type === 'task-status' && copies.has(r.task) && endsLife(r.state)) {
       live.delete(r.task);
       if (r.state === 'TASK_FINISHED') seen.finished++;
     }

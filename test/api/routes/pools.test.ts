@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test from 'ava';
 import type { LightMyRequestResponse } from 'fastify';
+import type { PoolNodeView, PoolView } from '../../../src/api/routes/pools.ts';
 import type { ScenarioPool } from '../../../src/scenario/types.ts';
 import { request, type Served, serveDaemon } from '../../helpers/daemon.ts';
 import { eventually } from '../../helpers/wait.ts';
@@ -54,26 +55,6 @@ const call = (
   payload?: unknown,
   served: Served = lab,
 ) => request(served, method, url, payload);
-
-interface PoolNodeView {
-  hostname: string;
-  state: number;
-  state_name: string;
-  agent_id: string | null;
-  since: string | null;
-  message: string | null;
-}
-
-interface PoolView {
-  name: string;
-  mode: string;
-  min: number;
-  max: number;
-  current_num: number;
-  auto_mode: boolean;
-  configured: { min: number; max: number };
-  worker_nodes: PoolNodeView[];
-}
 
 interface WorkerNode {
   hostname: string;
