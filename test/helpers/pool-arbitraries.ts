@@ -250,6 +250,33 @@ const failoverFaults = (f: { at: number; downMs: number } | undefined): Timed<Fa
 
 const placementArb = fc.constantFrom('first-fit', 'bin-pack', 'spread');
 
+/** Plain submits: `count` copies of one task shape at a time within the first `within` ms. */
+function submitsArb(o: { services: boolean; overuse: boolean; within: number; most: number }) {
+  return fc.array(
+    fc.record({
+      at: atArb(o.within),
+      count: fc.integer({ min: 1, max: 6 }),
+      task: taskShapeArb({ services: o.services, overuse: o.overuse }),
+    }),
+    { maxLength: o.most },
+  );
+}
+
+/** One to three jobs (some copies over-use memory and are retried) within the first `within` ms. */
+function jobsArb(within: number) {
+  return fc.array(
+    fc.record({
+      at: atArb(within),
+      job: jobShapeArb,
+      task: taskShapeArb({ services: false, overuse: true }),
+    }),
+    { minLength: 1, maxLength: 3 },
+  );
+}
+
+/** Auto mode switched off and on at random times. */
+const autosArb = fc.array(fc.record({ at: atArb(30 * MINUTE), enabled: fc.boolean() }), { maxLength: 3 });
+
 /**
  * Everything mixed: batch submits (a few services too), jobs with over-using copies, pool launches,
  * freezes, restores and drains, auto mode off and on, a failover; 30–60 simulated minutes.
@@ -258,25 +285,11 @@ export const poolScenarioArb: fc.Arbitrary<Scenario> = fc
   .record({
     static: staticArb,
     pools: fc.array(poolShapeArb({ minMax: 0 }), { minLength: 1, maxLength: 2 }),
-    submits: fc.array(
-      fc.record({
-        at: atArb(20 * MINUTE),
-        count: fc.integer({ min: 1, max: 6 }),
-        task: taskShapeArb({ services: true, overuse: true }),
-      }),
-      { maxLength: 4 },
-    ),
-    jobs: fc.array(
-      fc.record({
-        at: atArb(20 * MINUTE),
-        job: jobShapeArb,
-        task: taskShapeArb({ services: false, overuse: true }),
-      }),
-      { minLength: 1, maxLength: 3 },
-    ),
+    submits: submitsArb({ services: true, overuse: true, within: 20 * MINUTE, most: 4 }),
+    jobs: jobsArb(20 * MINUTE),
     deletes: fc.array(fc.record({ at: atArb(30 * MINUTE), job: fc.nat(2) }), { maxLength: 1 }),
     poolOps: poolOpsArb,
-    autos: fc.array(fc.record({ at: atArb(30 * MINUTE), enabled: fc.boolean() }), { maxLength: 3 }),
+    autos: autosArb,
     failover: failoverArb,
     durationMs: fc.integer({ min: 30, max: 60 }).map((m) => m * MINUTE),
     seed: fc.integer({ min: 1, max: 1_000_000 }),
@@ -338,24 +351,10 @@ export const drainScenarioArb: fc.Arbitrary<DrainCase> = fc
   .record({
     static: staticArb,
     pools: fc.array(poolShapeArb({ minMax: 1 }), { minLength: 1, maxLength: 2 }),
-    submits: fc.array(
-      fc.record({
-        at: atArb(20 * MINUTE),
-        count: fc.integer({ min: 1, max: 6 }),
-        task: taskShapeArb({ services: false, overuse: true }),
-      }),
-      { maxLength: 4 },
-    ),
-    jobs: fc.array(
-      fc.record({
-        at: atArb(15 * MINUTE),
-        job: jobShapeArb,
-        task: taskShapeArb({ services: false, overuse: true }),
-      }),
-      { minLength: 1, maxLength: 3 },
-    ),
+    submits: submitsArb({ services: false, overuse: true, within: 20 * MINUTE, most: 4 }),
+    jobs: jobsArb(15 * MINUTE),
     poolOps: poolOpsArb,
-    autos: fc.array(fc.record({ at: atArb(30 * MINUTE), enabled: fc.boolean() }), { maxLength: 3 }),
+    autos: autosArb,
     drainAt: fc.integer({ min: 60, max: 1200 }).map((s) => s * SECOND),
     /** Drain just as the nodes for the first job come up (their agents may already run its copies). */
     drainAsNodesJoin: fc.boolean(),
@@ -429,14 +428,7 @@ export const completableJobsArb: fc.Arbitrary<Scenario> = fc
       }),
       { minLength: 1, maxLength: 3 },
     ),
-    submits: fc.array(
-      fc.record({
-        at: atArb(10 * MINUTE),
-        count: fc.integer({ min: 1, max: 6 }),
-        task: taskShapeArb({ services: false, overuse: false }),
-      }),
-      { maxLength: 2 },
-    ),
+    submits: submitsArb({ services: false, overuse: false, within: 10 * MINUTE, most: 2 }),
     launches: fc.array(
       fc.record({ at: atArb(20 * MINUTE), pool: fc.nat(1), launch: fc.integer({ min: 1, max: 3 }) }),
       {
