@@ -1,20 +1,8 @@
-import { spawnSync } from 'node:child_process';
-import { join } from 'node:path';
 import test from 'ava';
 import { Command } from 'commander';
 import { normaliseGoFlags } from '../../src/cli/etl-command.ts';
-import { leaderState, type Proc, start, startFakeMaster } from '../helpers/processes.ts';
+import { leaderState, offerlab, type Proc, start, startFakeMaster } from '../helpers/processes.ts';
 import { eventually } from '../helpers/wait.ts';
-
-const BIN = join(process.cwd(), 'bin', 'offerlab.js');
-
-function offerlab(...args: string[]): { code: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [BIN, ...args], {
-    encoding: 'utf8',
-    env: { ...process.env, NO_COLOR: '1' },
-  });
-  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
-}
 
 /** The usage-error contract: exit 1, exactly one line on stderr, no stack trace, nothing on stdout. */
 function oneLine(t: import('ava').ExecutionContext, r: ReturnType<typeof offerlab>): string {

@@ -1,8 +1,17 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { eventually } from './wait.ts';
 
 export const BIN = join(process.cwd(), 'bin', 'offerlab.js');
+
+/** Runs the real binary to the end: exit code and everything it printed. */
+export function offerlab(...args: string[]): { code: number; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [BIN, ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, NO_COLOR: '1' },
+  });
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
 
 /** A real `offerlab` child process with its output so far. */
 export interface Proc {

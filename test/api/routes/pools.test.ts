@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test from 'ava';
 import type { LightMyRequestResponse } from 'fastify';
+import type { WorkerNodeView } from '../../../src/api/routes/dynamic-cluster.ts';
 import type { PoolNodeView, PoolView } from '../../../src/api/routes/pools.ts';
 import type { ScenarioPool } from '../../../src/scenario/types.ts';
 import { request, type Served, serveDaemon } from '../../helpers/daemon.ts';
@@ -56,13 +57,7 @@ const call = (
   served: Served = lab,
 ) => request(served, method, url, payload);
 
-interface WorkerNode {
-  hostname: string;
-  state: number;
-  num_proc: number;
-  jobs: string | null;
-  extra_attributes: { agent_id: string; attributes: Record<string, string> };
-}
+type WorkerNode = WorkerNodeView;
 
 async function burst(served: Served = lab): Promise<PoolView> {
   const res = await call('GET', '/resource/burst', undefined, served);
