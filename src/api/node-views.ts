@@ -26,7 +26,8 @@ export function wallTime(daemon: Daemon, t: number): number {
 /** ISO-8601 wall-clock time of a core time; null for times that never happened. */
 export function isoTime(daemon: Daemon, t: number | undefined): string | null {
   if (t === undefined || !Number.isFinite(t)) return null;
-  return new Date(wallTime(daemon, t)).toISOString();
+  const date = new Date(wallTime(daemon, t));
+  return Number.isNaN(date.getTime()) ? null : date.toISOString();
 }
 
 // ---------------------------------------------------------------------------------------------

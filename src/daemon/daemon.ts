@@ -23,6 +23,7 @@ import { Driver } from '../runtime/driver.ts';
 import { Journal } from '../store/journal.ts';
 import { DurableStore, type StateJournal } from './durable-store.ts';
 import { EventHub } from './event-hub.ts';
+import { GatedProvisioner } from './gated-provisioner.ts';
 import { GatedTransport } from './gated-transport.ts';
 
 export interface DaemonOptions {
@@ -120,6 +121,10 @@ export class Daemon {
         fail(`the journal cannot be written: ${err.message}`),
       );
     }
+    const provisioner =
+      opts.provisioner && restored.journal
+        ? new GatedProvisioner(opts.provisioner, restored.journal)
+        : opts.provisioner;
     this.driver = new Driver({
       config,
       transport,
@@ -128,7 +133,7 @@ export class Daemon {
       ...(restored.view ? { restored: restoreState(config, restored.view, 0) } : {}),
       onRecord: (record, now) => this.#onRecord(record, now),
       onFatal: fail,
-      ...(opts.provisioner ? { provisioner: opts.provisioner } : {}),
+      ...(provisioner ? { provisioner } : {}),
     });
     this.#provisioner = opts.provisioner;
     if (restored.journal) {

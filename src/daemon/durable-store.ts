@@ -1,3 +1,4 @@
+import { isTerminalState } from '../core/mesos/task-states.ts';
 import {
   type DurableChange,
   type DurableView,
@@ -51,10 +52,15 @@ export class DurableStore {
         this.#append({ k: 'meta', meta: durableMeta(state) });
         break;
       case 'task-launched':
-      case 'task-status':
       case 'kill-requested':
+        this.#task(state, record.task);
+        break;
+      case 'task-status':
       case 'gave-up':
         this.#task(state, record.task);
+        // A copy that ended (or was given up) changes its job's counts.
+        if (record.type === 'gave-up' || isTerminalState(record.state) || record.state === 'TASK_UNKNOWN')
+          this.#jobOf(state, record.task);
         break;
       case 'subscribed':
       case 'paused':
@@ -102,8 +108,11 @@ export class DurableStore {
     this.#append({ k: 'task', task: durableTask(task) });
     const family = task.spec.sla === undefined ? undefined : state.families.get(task.specId);
     if (family) this.#append({ k: 'family', family: durableFamily(family) });
-    // A copy's end (or its retry) changes its job's counts and copies in flight.
-    if (task.job !== undefined) this.#job(state, task.job);
+  }
+
+  #jobOf(state: SchedulerState, taskId: string): void {
+    const job = state.tasks.get(taskId)?.job;
+    if (job !== undefined) this.#job(state, job);
   }
 
   #job(state: SchedulerState, id: string): void {

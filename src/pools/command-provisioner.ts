@@ -40,8 +40,9 @@ const KNOWN = 'hostname, pool, cpus, mem, disk, agent_id, attr.<name>';
 
 /**
  * The live provisioner of elastic pools: runs the pool's configured shell command templates with
- * the node's values substituted (each single-quoted, so no value can inject shell syntax) and also
- * passed as `OFFERLAB_*` environment variables. Exit 0 is success; otherwise the result names the
+ * the node's values substituted (plain values only — a value with quotes, spaces or shell
+ * metacharacters is refused, so none can change the command) and also passed as `OFFERLAB_*`
+ * environment variables. Exit 0 is success; otherwise the result names the
  * exit code and the last line the command wrote to stderr (or stdout). Each command runs in its
  * own process group, which is killed when it times out or the provisioner stops.
  */
@@ -119,10 +120,12 @@ function fail(message: string): ProvisionResult {
   return { ok: false, message };
 }
 
-/** POSIX single-quoting: the shell reads `value` back verbatim. */
-function shellQuote(value: string): string {
-  return `'${value.replaceAll("'", `'\\''`)}'`;
-}
+/**
+ * What a substituted value may hold: characters no shell gives a meaning to, in or out of quotes.
+ * Anything else (quotes, spaces, `$`, backquotes, `;`…) could change the command, so it is refused;
+ * the value is still in the command's environment (`OFFERLAB_*`).
+ */
+const PLAIN = /^[A-Za-z0-9._:@%+=,/-]*$/;
 
 function values(request: NodeRequest): ReadonlyMap<string, string> {
   const { template } = request;
@@ -142,7 +145,10 @@ function environment(request: NodeRequest): NodeJS.ProcessEnv {
   return env;
 }
 
-/** Substitutes the placeholders of `template`, each quoted, or says which one is unknown. */
+/**
+ * Substitutes the placeholders of `template` (plain values only, so they are safe anywhere in a
+ * command, quoted or not), or says which placeholder is unknown or which value is not plain.
+ */
 function render(template: string, request: NodeRequest): { command: string } | { error: string } {
   const known = values(request);
   const attributes = request.template.attributes;
@@ -155,7 +161,12 @@ function render(template: string, request: NodeRequest): { command: string } | {
         : Object.hasOwn(attributes, attribute)
           ? attributes[attribute]
           : undefined;
-    if (value !== undefined) return shellQuote(value);
+    if (value !== undefined && PLAIN.test(value)) return value;
+    if (value !== undefined) {
+      const variable = attribute === undefined ? ` (it is in $OFFERLAB_${name.toUpperCase()})` : '';
+      error ??= `the value of ${whole}, ${JSON.stringify(value)}, has characters a command cannot take safely (plain values only: letters, digits and . _ : @ % + = , / -)${variable}`;
+      return whole;
+    }
     const names = Object.keys(attributes).join(', ');
     error ??=
       attribute === undefined

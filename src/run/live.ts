@@ -6,6 +6,7 @@ import { makeConfig } from '../core/scheduler/config.ts';
 import type { WireFormat } from '../mesos-http/codec/codec.ts';
 import { type Credentials, HttpTransport, type TransportObserver } from '../mesos-http/http-transport.ts';
 import { livePoolProvisioner } from '../pools/pool-provisioner.ts';
+import type { Provisioner } from '../ports/provisioner.ts';
 import type { RunResult } from '../report/run-result.ts';
 import { Driver } from '../runtime/driver.ts';
 import type { Scenario } from '../scenario/types.ts';
@@ -106,8 +107,52 @@ export async function runLive(scenario: Scenario, opts: LiveOptions): Promise<Ru
   const frameworkId = driver.state.framework.id;
   if (opts.teardown !== false && frameworkId !== undefined) await transport.teardown(frameworkId);
   const end = clock.now();
+  // The run's machines go with its framework (a teardown leaves nothing running on them).
+  if (provisioner && opts.teardown !== false) await destroyPoolMachines(driver, provisioner, opts.log);
   await provisioner?.stop();
   await driver.stop();
   clock.clear();
   return rec.finish(scenario, driver, end, { seed, placement, reshuffle, transport: 'http', events: 0 });
+}
+
+/** How long the end of a run waits for its pools' machines to be destroyed. */
+const DESTROY_AT_END_MS = 120_000;
+
+/**
+ * Destroys every machine the run's pools still have (whatever their state), directly through the
+ * provisioner: the scheduler has stopped deciding. Machines that could not be destroyed are named.
+ */
+async function destroyPoolMachines(
+  driver: Driver,
+  provisioner: Provisioner,
+  log: ((line: string) => void) | undefined,
+): Promise<void> {
+  const orders: Promise<void>[] = [];
+  for (const pool of driver.state.pools.values()) {
+    for (const node of pool.nodes.values()) {
+      const request = {
+        pool: pool.config.name,
+        hostname: node.hostname,
+        template: pool.config.template,
+        ...(node.agentId !== undefined ? { agentId: node.agentId } : {}),
+      };
+      orders.push(
+        new Promise<void>((resolve) => {
+          const timer = setTimeout(() => {
+            log?.(
+              `pool ${request.pool}: ${request.hostname} not destroyed after ${DESTROY_AT_END_MS / 1000} s`,
+            );
+            resolve();
+          }, DESTROY_AT_END_MS);
+          provisioner.destroy(request, (result) => {
+            clearTimeout(timer);
+            if (!result.ok)
+              log?.(`pool ${request.pool}: ${request.hostname} not destroyed: ${result.message}`);
+            resolve();
+          });
+        }),
+      );
+    }
+  }
+  await Promise.all(orders);
 }

@@ -93,17 +93,35 @@ test('command provisioner › a command that exits 0 succeeds, logging its start
   t.regex(lines[2] ?? '', /^destroy_command for burst-3 started/);
 });
 
-test('command provisioner › substitutes placeholders single-quoted, so a hostname cannot inject shell', async (t) => {
+test('command provisioner › substitutes plain values anywhere in the command, quoted or not', async (t) => {
   const dir = await tempDir(t);
-  const hostname = `h'; touch ${dir}/pwned; echo '$(touch ${dir}/pwned2)\`touch ${dir}/pwned3\`"`;
   const p = provisioner(t, {
     provision:
-      'printf %s {hostname} > {attr.dir}/host; echo {pool} {cpus} {mem} {disk} {attr.rack} "[{agent_id}]" > {attr.dir}/rest',
+      'printf %s "{hostname}" > {attr.dir}/host; echo {pool} {cpus} {mem} {disk} \'{attr.rack}\' "[{agent_id}]" > {attr.dir}/rest',
   });
-  t.deepEqual(await provision(p, node(dir, hostname)), { ok: true });
-  t.is(await readFile(join(dir, 'host'), 'utf8'), hostname);
-  t.is(await readFile(join(dir, 'rest'), 'utf8'), "burst 4 8192 20480 r1 ['']\n");
-  for (const f of ['pwned', 'pwned2', 'pwned3']) t.false(existsSync(join(dir, f)), f);
+  t.deepEqual(await provision(p, node(dir, 'burst-3.lab:1')), { ok: true });
+  t.is(await readFile(join(dir, 'host'), 'utf8'), 'burst-3.lab:1');
+  t.is(await readFile(join(dir, 'rest'), 'utf8'), 'burst 4 8192 20480 r1 []\n');
+});
+
+test('command provisioner › refuses a value that could change the command, whatever quotes surround it', async (t) => {
+  const dir = await tempDir(t);
+  for (const hostname of [
+    `h'; touch ${dir}/pwned; echo '`,
+    `$(touch ${dir}/pwned2)`,
+    `\`touch ${dir}/pwned3\``,
+    'two words',
+  ]) {
+    const p = provisioner(t, { provision: 'echo "{hostname}" > {attr.dir}/host' });
+    const result = await provision(p, node(dir, hostname));
+    t.false(result.ok);
+    if (!result.ok)
+      t.regex(
+        result.message,
+        /the value of \{hostname\}, .* has characters a command cannot take safely .*\$OFFERLAB_HOSTNAME/,
+      );
+  }
+  for (const f of ['host', 'pwned', 'pwned2', 'pwned3']) t.false(existsSync(join(dir, f)), f);
 });
 
 test('command provisioner › leaves shell parameter expansion alone and passes the values as OFFERLAB_* variables', async (t) => {

@@ -1,3 +1,6 @@
+import type { Range } from '../mesos/v1.ts';
+import { rangesInclude } from '../model/resources.ts';
+
 /**
  * What a queue needs that the cluster cannot give: Dynamic Cluster's "proposed allocation", done
  * with offerlab's own constraints. Pure arithmetic over plain values, so it can be tested alone.
@@ -14,6 +17,8 @@ export interface Room {
 export interface QueuedTask {
   readonly id: string;
   readonly need: Room;
+  /** Host ports the task asks for (a new node must offer them). */
+  readonly ports?: readonly Range[];
   readonly nodetype?: string;
   readonly nodename?: string;
 }
@@ -30,6 +35,8 @@ export interface Bin {
 export interface GrowablePool {
   readonly name: string;
   readonly node: Room;
+  /** Port ranges each new node offers. */
+  readonly ports?: readonly Range[];
   readonly attributes: Readonly<Record<string, string>>;
   readonly room: number;
 }
@@ -97,6 +104,8 @@ export function planGrowth(
     let admitted = false;
     for (const pool of pools) {
       if (!admits(task, undefined, pool.attributes) || !fitsIn(task.need, pool.node)) continue;
+      // A host port the pool's nodes do not offer would leave the new node idle (and destroyed).
+      if (task.ports && task.ports.length > 0 && !rangesInclude(pool.ports ?? [], task.ports)) continue;
       admitted = true;
       let p = opened.get(pool.name);
       if (!p) {

@@ -54,6 +54,10 @@ export interface PoolNode {
   destroyFailures: number;
   /** A destroy is waiting for its provision to finish first. */
   destroyWhenBooted?: boolean;
+  /** The pool holds the node's agent (to empty it, or to destroy it); an operator's hold is not this. */
+  poolHold?: boolean;
+  /** First check of an `up` node that found no agent. */
+  missingSince?: number;
 }
 
 /** `normal`: min/max from the configuration; `frozen`: nothing changes; `draining`: min = max = 0. */
@@ -68,6 +72,8 @@ export interface PoolState {
   nextIndex: number;
   /** Nodes by hostname, in creation order. */
   readonly nodes: Map<string, PoolNode>;
+  /** Destroyed nodes whose pool hold is released once Mesos forgets their agent. */
+  readonly releaseHolds: Set<string>;
 }
 
 /** Dynamic Cluster's worker-node state codes. */
@@ -84,5 +90,13 @@ export const WorkerNodeCode = {
 export type WorkerNodeCodeValue = (typeof WorkerNodeCode)[keyof typeof WorkerNodeCode];
 
 export function newPool(config: PoolConfig): PoolState {
-  return { config, min: config.min, max: config.max, mode: 'normal', nextIndex: 1, nodes: new Map() };
+  return {
+    config,
+    min: config.min,
+    max: config.max,
+    mode: 'normal',
+    nextIndex: 1,
+    nodes: new Map(),
+    releaseHolds: new Set(),
+  };
 }

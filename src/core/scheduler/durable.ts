@@ -58,7 +58,6 @@ export interface DurableJob {
   started: number;
   succeeded: number;
   failed: number;
-  active: string[];
 }
 
 /** A pool's bounds, mode and nodes (what offerlab created and has not destroyed yet). */
@@ -74,6 +73,7 @@ export interface DurablePool {
     agentId?: string;
     message?: string;
     destroyFailures: number;
+    poolHold?: boolean;
   }[];
 }
 
@@ -193,7 +193,6 @@ export function durableJob(job: JobRecord): DurableJob {
     started: job.started,
     succeeded: job.succeeded,
     failed: job.failed,
-    active: [...job.active],
   };
 }
 
@@ -210,6 +209,7 @@ export function durablePool(state: SchedulerState, name: string): DurablePool | 
       hostname: n.hostname,
       phase: n.phase,
       destroyFailures: n.destroyFailures,
+      ...(n.poolHold ? { poolHold: true } : {}),
       ...(n.agentId !== undefined ? { agentId: n.agentId } : {}),
       ...(n.message !== undefined ? { message: n.message } : {}),
     })),
@@ -312,6 +312,7 @@ export function restoreState(config: SchedulerConfig, view: DurableView, now: nu
   for (const e of view.intelligence ?? []) state.intelligence.set(e.id, familyFromEntry(e));
   if (view.meta.autoScale !== undefined) state.autoScale = view.meta.autoScale;
   for (const j of view.jobs ?? []) state.jobs.set(j.id, restoreJob(j, now));
+  state.jobTimersToArm = state.jobs.size > 0;
   for (const p of view.pools ?? []) restorePool(state, p, now);
   const ended: TaskRecord[] = [];
   for (const d of [...view.tasks].sort((a, b) => a.seq - b.seq)) {
@@ -343,15 +344,10 @@ export function restoreState(config: SchedulerConfig, view: DurableView, now: nu
   }
   // A job's copies in flight are its tasks that have not ended (the job's own entry may be a step
   // behind them if a crash tore the journal between the two).
-  for (const job of state.jobs.values()) {
-    for (const id of [...job.active]) {
-      const phase = state.tasks.get(id)?.phase;
-      if (phase === undefined || phase === 'done') job.active.delete(id);
-    }
-  }
   for (const task of state.tasks.values()) {
     const job = task.job === undefined ? undefined : state.jobs.get(task.job);
-    if (job && task.phase !== 'done') job.active.add(task.id);
+    // A copy being killed belongs to a job that was deleted (perhaps since replaced under its id).
+    if (job && task.phase !== 'done' && task.killRequested === undefined) job.active.add(task.id);
   }
   for (const job of state.jobs.values()) {
     if (job.status !== 'running' || job.active.size > 0) continue;
@@ -383,7 +379,8 @@ function restoreJob(d: DurableJob, now: number): JobRecord {
     started: d.started,
     succeeded: d.succeeded,
     failed: d.failed,
-    active: new Set(d.active),
+    // Rebuilt from the tasks, each of which names its job: see restoreState.
+    active: new Set(),
   };
   // How long the wait had left is not known: a waiting job waits a whole period again.
   if (job.status === 'waiting') job.nextWaveAt = now + d.spec.waitMs;
@@ -398,9 +395,13 @@ function restoreJob(d: DurableJob, now: number): JobRecord {
 function restorePool(state: SchedulerState, d: DurablePool, now: number): void {
   const pool = state.pools.get(d.name);
   if (!pool) return;
-  pool.min = d.min;
-  pool.max = d.max;
+  // A frozen or draining pool keeps the bounds it was given; a normal one takes the configuration's
+  // (which may have been changed for this start).
   pool.mode = d.mode;
+  if (d.mode !== 'normal') {
+    pool.min = d.min;
+    pool.max = d.max;
+  }
   pool.nextIndex = Math.max(pool.nextIndex, d.nextIndex);
   for (const n of d.nodes) {
     const phase: PoolNodePhase =
@@ -412,6 +413,7 @@ function restorePool(state: SchedulerState, d: DurablePool, now: number): void {
       requestedAt: now,
       since: now,
       destroyFailures: n.destroyFailures,
+      ...(n.poolHold ? { poolHold: true } : {}),
       ...(n.agentId !== undefined ? { agentId: n.agentId } : {}),
       ...(n.phase === 'deleting'
         ? { message: 'a destroy was interrupted by a restart' }

@@ -37,6 +37,7 @@ export function submitJob(
     });
     return undefined;
   }
+  pruneEndedJobs(state);
   const job: JobRecord = {
     id,
     spec,
@@ -59,6 +60,20 @@ export function submitJob(
   });
   startWave(state, job, now, out);
   return job;
+}
+
+/** Ended jobs kept for queries (`GET /job`); older ones are forgotten as new jobs arrive. */
+export const ENDED_JOBS_KEPT = 1000;
+
+function pruneEndedJobs(state: SchedulerState): void {
+  let ended = 0;
+  for (const job of state.jobs.values()) if (job.status === 'completed' || job.status === 'deleted') ended++;
+  for (const [id, job] of state.jobs) {
+    if (ended < ENDED_JOBS_KEPT) break;
+    if (job.status !== 'completed' && job.status !== 'deleted') continue;
+    state.jobs.delete(id);
+    ended--;
+  }
 }
 
 /** Copies the job still has to start (Infinity for a job without a total). */
@@ -168,10 +183,7 @@ export function deleteJob(state: SchedulerState, id: string, now: number, out: O
   return true;
 }
 
-/**
- * Arms the wave timer of every waiting job that has none (after a restore, timers are gone).
- * Jobs are few; this runs after every input.
- */
+/** Arms the wave timer of every waiting job that has none (after a restore, timers are gone). */
 export function armJobTimers(state: SchedulerState, out: Out): void {
   for (const job of state.jobs.values()) {
     if (job.status === 'waiting' && job.nextWaveAt !== undefined && !state.timers.has(timerKey(job.id)))

@@ -1,3 +1,4 @@
+import { parseRanges } from '../model/resources.ts';
 import { type Bin, type GrowablePool, planGrowth, type QueuedTask } from '../pools/demand.ts';
 import { type PoolNode, type PoolState, WorkerNodeCode, type WorkerNodeCodeValue } from '../pools/types.ts';
 import type { Out } from './commands.ts';
@@ -97,8 +98,14 @@ function destroy(
   out: Out,
 ) {
   const agent = agentOf(state, node);
-  if (agent && !agent.held)
-    applyHold(state, node.hostname, true, `${POOL_HOLD}${pool.config.name}: ${reason}`, out);
+  holdForPool(state, pool, node, reason, out);
+  if (agent && agent.taskIds.size > 0) {
+    // Never a node with a task: its agent registered (and took work) before the pool knew. It is
+    // up, held, and goes once empty (`sweep`).
+    delete node.destroyWhenBooted;
+    if (node.phase !== 'up') markUp(pool, node, agent, now, out);
+    return;
+  }
   node.phase = 'deleting';
   node.since = now;
   delete node.destroyWhenBooted;
@@ -120,6 +127,27 @@ function destroy(
   });
 }
 
+/** Holds a node's agent (by hostname: it may not have registered yet) on the pool's behalf. */
+function holdForPool(state: SchedulerState, pool: PoolState, node: PoolNode, reason: string, out: Out): void {
+  if (state.holds.has(node.hostname)) return;
+  applyHold(state, node.hostname, true, `${POOL_HOLD}${pool.config.name}: ${reason}`, out);
+  node.poolHold = true;
+}
+
+function markUp(pool: PoolState, node: PoolNode, agent: AgentRecord, now: number, out: Out): void {
+  node.phase = 'up';
+  node.since = now;
+  node.agentId = agent.id;
+  delete node.missingSince;
+  out.record({
+    type: 'pool-node',
+    pool: pool.config.name,
+    hostname: node.hostname,
+    state: 'ready',
+    agent: agent.id,
+  });
+}
+
 function fail(pool: PoolState, node: PoolNode, message: string, now: number, out: Out): void {
   node.phase = 'error';
   node.since = now;
@@ -135,21 +163,11 @@ function fail(pool: PoolState, node: PoolNode, message: string, now: number, out
 
 /** Follows nodes to their agents: up when registered, an error when it never came or went away. */
 function refreshNodes(state: SchedulerState, pool: PoolState, now: number, out: Out): void {
-  const name = pool.config.name;
   for (const node of pool.nodes.values()) {
     const agent = agentOf(state, node);
     if (node.phase === 'starting' || node.phase === 'booted') {
       if (agent) {
-        node.phase = 'up';
-        node.since = now;
-        node.agentId = agent.id;
-        out.record({
-          type: 'pool-node',
-          pool: name,
-          hostname: node.hostname,
-          state: 'ready',
-          agent: agent.id,
-        });
+        markUp(pool, node, agent, now, out);
       } else if (now - node.requestedAt > pool.config.maxLaunchTimeMs) {
         const booting = node.phase === 'starting';
         fail(
@@ -164,10 +182,23 @@ function refreshNodes(state: SchedulerState, pool: PoolState, now: number, out: 
     }
     if (node.phase === 'up') {
       if (!agent) {
+        // Gone: removed by Mesos, or not seen since a restart for as long as a launch may take.
+        node.missingSince ??= now;
         if (node.agentId !== undefined && state.removedAgents.has(node.agentId))
           fail(pool, node, 'its agent was removed by Mesos', now, out);
+        else if (now - node.missingSince > pool.config.maxLaunchTimeMs)
+          fail(
+            pool,
+            node,
+            `its agent has not been seen for ${Math.round((now - node.missingSince) / 1000)} s`,
+            now,
+            out,
+          );
         continue;
       }
+      delete node.missingSince;
+      // An operator released the pool's hold: the node is the pool's to keep again.
+      if (node.poolHold && !agent.held) delete node.poolHold;
       if (!agent.held && agent.taskIds.size === 0) node.idleSince ??= now;
       else delete node.idleSince;
     }
@@ -182,7 +213,7 @@ function sweep(state: SchedulerState, pool: PoolState, now: number, out: Out): v
         destroy(state, pool, node, node.message ?? 'error', now, out);
     } else if (node.phase === 'up') {
       const agent = agentOf(state, node);
-      if (agent?.held && agent.taskIds.size === 0 && (agent.holdReason ?? '').startsWith(POOL_HOLD))
+      if (node.poolHold && agent?.held && agent.taskIds.size === 0)
         destroy(state, pool, node, 'held and empty', now, out);
     }
   }
@@ -195,8 +226,7 @@ function drainStep(state: SchedulerState, pool: PoolState, now: number, out: Out
       // A booted node's agent may have registered, and taken tasks, since the last pool check.
       const agent = agentOf(state, node);
       if (!agent || agent.taskIds.size === 0) destroy(state, pool, node, 'pool drained', now, out);
-      else if (!agent.held)
-        applyHold(state, node.hostname, true, `${POOL_HOLD}${pool.config.name}: drain`, out);
+      else holdForPool(state, pool, node, 'drain', out);
     }
   }
 }
@@ -251,6 +281,7 @@ function scaleUp(state: SchedulerState, now: number, out: Out): void {
     queue.push({
       id: task.id,
       need: { cpus: task.need.cpus, mem: task.need.mem, disk: task.need.disk },
+      ...(task.need.ports.length > 0 ? { ports: task.need.ports } : {}),
       ...(task.spec.nodetype !== undefined ? { nodetype: task.spec.nodetype } : {}),
       ...(task.spec.nodename !== undefined ? { nodename: task.spec.nodename } : {}),
     });
@@ -285,6 +316,7 @@ function scaleUp(state: SchedulerState, now: number, out: Out): void {
     name: p.config.name,
     node: { cpus: p.config.template.cpus, mem: p.config.template.mem, disk: p.config.template.disk },
     attributes: p.config.template.attributes,
+    ports: parseRanges(p.config.template.ports) ?? [],
     room: p.max - p.nodes.size,
   }));
   const plan = planGrowth(queue, bins, growable);
@@ -307,10 +339,13 @@ function scaleUp(state: SchedulerState, now: number, out: Out): void {
 
 /** Holds the pool placed on hostnames that are no longer its nodes nor known agents are dropped. */
 function dropStaleHolds(state: SchedulerState, out: Out): void {
-  for (const [hostname, reason] of [...state.holds]) {
-    if (!reason.startsWith(POOL_HOLD) || state.agentsByHostname.has(hostname) || poolNode(state, hostname))
-      continue;
-    applyHold(state, hostname, false, undefined, out);
+  for (const pool of state.pools.values()) {
+    for (const hostname of [...pool.releaseHolds]) {
+      if (state.agentsByHostname.has(hostname)) continue;
+      pool.releaseHolds.delete(hostname);
+      if (state.holds.has(hostname) && !pool.nodes.has(hostname))
+        applyHold(state, hostname, false, undefined, out);
+    }
   }
 }
 
@@ -401,9 +436,10 @@ export function setPoolMode(
     pool.min = pool.config.min;
     pool.max = pool.config.max;
     for (const node of pool.nodes.values()) {
-      const agent = agentOf(state, node);
-      if (node.phase === 'up' && agent?.held && (agent.holdReason ?? '').startsWith(POOL_HOLD))
+      if (node.phase === 'up' && node.poolHold && state.holds.has(node.hostname)) {
         applyHold(state, node.hostname, false, undefined, out);
+        delete node.poolHold;
+      }
     }
   } else {
     pool.mode = 'draining';
@@ -497,8 +533,12 @@ export function poolResult(
   if (ok) {
     pool.nodes.delete(hostname);
     out.record({ type: 'pool-node', pool: name, hostname, state: 'gone' });
-    if (!state.agentsByHostname.has(hostname) && state.holds.has(hostname))
-      applyHold(state, hostname, false, undefined, out);
+    // The pool's hold goes with the machine, once Mesos has let go of its agent too.
+    if (node.poolHold) {
+      if (!state.agentsByHostname.has(hostname) && state.holds.has(hostname))
+        applyHold(state, hostname, false, undefined, out);
+      else pool.releaseHolds.add(hostname);
+    }
     return;
   }
   node.destroyFailures++;

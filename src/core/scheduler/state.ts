@@ -254,6 +254,8 @@ export interface SchedulerState {
   readonly intelligence: Map<string, FamilyIntelligence>;
   /** ETL jobs by id (ended ones are kept until a job with the same id replaces them). */
   readonly jobs: Map<string, JobRecord>;
+  /** Waiting jobs whose wave timer is not armed yet (after a restore, timers are gone). */
+  jobTimersToArm: boolean;
   /** Elastic pools by name. */
   readonly pools: Map<string, PoolState>;
   /** Dynamic Cluster's auto mode: pools grow and shrink by themselves. */
@@ -335,6 +337,7 @@ export function createState(config: SchedulerConfig, frameworkId?: string): Sche
     },
     intelligence: new Map(),
     jobs: new Map(),
+    jobTimersToArm: false,
     pools: new Map(config.pools.map((p) => [p.name, newPool(p)])),
     autoScale: config.autoScale,
   };

@@ -320,7 +320,10 @@ function scheduleRelaunch(state: SchedulerState, now: number, out: Out): void {
 
 function afterInput(state: SchedulerState, now: number, out: Out): void {
   if (state.reshuffleRun) advanceReshuffle(state, now, out);
-  if (state.jobs.size > 0) armJobTimers(state, out);
+  if (state.jobTimersToArm) {
+    state.jobTimersToArm = false;
+    armJobTimers(state, out);
+  }
   armPoolTimer(state, now, out);
   scheduleRelaunch(state, now, out);
   reviveIfWanted(state, now, out);

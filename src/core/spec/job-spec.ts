@@ -27,6 +27,9 @@ export const MAX_MAXTASKS = 10_000;
 
 export const JOB_FIELDS = ['maxtasks', 'wait', 'total'] as const;
 
+/** Longest wait between waves: what a timer can hold (about 24.8 days). */
+export const MAX_WAIT_MS = 2 ** 31 - 1;
+
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 
 /** `wait` in ms: seconds as a number or numeric string, or a duration (`90s`, `2m`, `500ms`). */
@@ -70,10 +73,10 @@ export function parseJobSpec(raw: unknown): JobResult {
   let waitMs = DEFAULT_WAIT_SECONDS * 1000;
   if (fields.wait !== undefined) {
     const ms = readWaitMs(fields.wait);
-    if (ms === undefined)
+    if (ms === undefined || ms > MAX_WAIT_MS)
       errors.push({
         path: '/wait',
-        message: `wait must be seconds (0 or more) or a duration like "90s", got ${show(fields.wait)}`,
+        message: `wait must be seconds (0 to ${Math.floor(MAX_WAIT_MS / 1000)}) or a duration like "90s", got ${show(fields.wait)}`,
       });
     else waitMs = ms;
   }
@@ -101,11 +104,18 @@ export function parseJobSpec(raw: unknown): JobResult {
           : e,
       );
     }
-  } else if (task.spec.sla !== undefined) {
-    errors.push({
-      path: '/sla',
-      message: `a job's copies run to completion and cannot have an sla, got "${task.spec.sla}"`,
-    });
+  } else {
+    if (task.spec.sla !== undefined)
+      errors.push({
+        path: '/sla',
+        message: `a job's copies run to completion and cannot have an sla, got "${task.spec.sla}"`,
+      });
+    // A reshuffle would kill a copy and start one the job does not count.
+    if (task.spec.reshuffleable === true)
+      errors.push({
+        path: '/reshuffleable',
+        message: "a job's copies run to completion and are not reshuffled",
+      });
   }
   if (errors.length > 0 || !task.ok) return { ok: false, errors };
   return {

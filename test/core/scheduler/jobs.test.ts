@@ -131,3 +131,16 @@ test('jobs › a restored running job whose copies all ended goes on as if its w
   const restored = restoreState(makeConfig(), view, 0);
   t.like(restored.jobs.get('etl'), { status: 'completed' });
 });
+
+test('jobs › a restored job adopts its copies in flight but not those of a deleted job of the same id', (t) => {
+  const h = new Harness().subscribe();
+  h.feed({ type: 'job-submit', job: job({ maxtasks: 1 }) });
+  h.feed(offersEvent(offer(0)), 1000);
+  const [old] = waveTasks(h);
+  h.feed({ type: 'job-delete', id: 'etl' }, 2000);
+  h.feed({ type: 'job-submit', job: job({ maxtasks: 1 }) }, 3000);
+  const [fresh] = waveTasks(h);
+  const restored = restoreState(makeConfig(), durableView(h.state), 0);
+  t.deepEqual([...(restored.jobs.get('etl')?.active ?? [])], [fresh]);
+  t.not(old, fresh);
+});

@@ -264,3 +264,74 @@ test('pools › a frozen pool keeps a failed node in error until it is restored'
   h.feed({ type: 'pool-mode', pool: 'burst', action: 'restore' });
   t.deepEqual(orders(check(h, 20_000), 'destroy'), ['burst-1']);
 });
+
+test('pools › a node whose agent took a task before the pool knew is held, not destroyed, and goes once empty', (t) => {
+  const h = new Harness({ pools: [{ ...BURST, min: 0 }] }).subscribe();
+  h.feed({ type: 'pool-launch', pool: 'burst', count: 1 });
+  booted(h, 'burst-1', 1000);
+  const [task] = h.submit(spec({ id: 'job', cpus: 1, mem: 512, nodetype: 'batch' }), { kind: 'batch' });
+  h.feed(offersEvent(nodeOffer(1, 'burst-1')), 2000);
+  // No pool check has seen the agent yet: the node is still `booted` when the operator deletes it.
+  const cmds = h.feed({ type: 'pool-destroy', hostname: 'burst-1' }, 2500);
+  t.deepEqual(orders(cmds, 'destroy'), []);
+  t.is(h.state.pools.get('burst')?.nodes.get('burst-1')?.phase, 'up');
+  t.true(h.state.agents.get(h.state.agentsByHostname.get('burst-1') ?? '')?.held);
+  h.feed(update(task as string, 'TASK_RUNNING', { agent: 1 }), 3000);
+  h.feed(update(task as string, 'TASK_FINISHED', { agent: 1 }), 4000);
+  t.deepEqual(orders(check(h, 10_000), 'destroy'), ['burst-1']);
+});
+
+test('pools › a hold the pool did not place never gets a node destroyed, whatever its reason says', (t) => {
+  const h = new Harness({ pools: [{ ...BURST, min: 0 }] }).subscribe();
+  h.feed({ type: 'pool-launch', pool: 'burst', count: 1 });
+  booted(h, 'burst-1', 1000);
+  h.feed(offersEvent(nodeOffer(1, 'burst-1')), 2000);
+  check(h, 3000);
+  h.feed({ type: 'hold', hostname: 'burst-1', held: true, reason: 'pool upgrade' });
+  for (let at = 10_000; at <= 200_000; at += 10_000) t.deepEqual(orders(check(h, at), 'destroy'), []);
+});
+
+test('pools › an up node whose agent is not seen for max_launch_time is an error and destroyed', (t) => {
+  const h = new Harness({ pools: [{ ...BURST, min: 0 }] }).subscribe();
+  h.feed({ type: 'pool-launch', pool: 'burst', count: 1 });
+  booted(h, 'burst-1', 1000);
+  h.feed(offersEvent(nodeOffer(1, 'burst-1')), 2000);
+  check(h, 3000);
+  // As after a restart: the agent is unknown and Mesos never says it was removed.
+  h.state.agentsByHostname.delete('burst-1');
+  check(h, 10_000);
+  t.is(h.state.pools.get('burst')?.nodes.get('burst-1')?.phase, 'up');
+  const cmds = check(h, 71_000);
+  t.deepEqual(
+    (records(cmds, 'pool-node') as Rec<'pool-node'>[]).map((r) => [r.state, r.reason]).slice(0, 1),
+    [['error', 'its agent has not been seen for 61 s']],
+  );
+  t.deepEqual(orders(cmds, 'destroy'), ['burst-1']);
+});
+
+test('pools › tasks asking for a host port the pool does not offer grow nothing', (t) => {
+  const h = new Harness({
+    pools: [{ ...BURST, min: 0, template: { ...BURST.template, ports: '' } }],
+  }).subscribe();
+  h.submit(
+    spec({
+      id: 'web',
+      cpus: 1,
+      mem: 512,
+      nodetype: 'batch',
+      ports: [{ host_port: 8080, container_port: 80 }],
+    }),
+  );
+  t.deepEqual(orders(check(h, 0), 'provision'), []);
+});
+
+test('pools › a restored pool in normal mode takes its bounds from the configuration', (t) => {
+  const h = new Harness({ pools: [BURST] }).subscribe();
+  check(h, 0);
+  const restored = restoreState(
+    makeConfig({ pools: [{ ...BURST, min: 0, max: 5 }] }),
+    durableView(h.state),
+    0,
+  );
+  t.like(restored.pools.get('burst'), { mode: 'normal', min: 0, max: 5 });
+});

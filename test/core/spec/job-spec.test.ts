@@ -56,3 +56,9 @@ test('job spec › something that is not an object is refused whole', (t) => {
     errors: [{ path: '', message: 'a job must be a JSON object, got [1]' }],
   });
 });
+
+test('job spec › copies are not reshuffled, and wait must fit a timer', (t) => {
+  t.like(parseJobSpec({ ...base, reshuffleable: true }), { ok: false, errors: [{ path: '/reshuffleable' }] });
+  t.like(parseJobSpec({ ...base, wait: 1e20 }), { ok: false, errors: [{ path: '/wait' }] });
+  t.like(parseJobSpec({ ...base, wait: 2_000_000 }), { ok: true, job: { waitMs: 2_000_000_000 } });
+});
