@@ -86,7 +86,7 @@ test('etl › every problem is on the same line: -maxtasks=0, --wait, --total, -
   );
   t.regex(line, /--master is required/);
   t.regex(line, /--maxtasks must be a whole number from 1 to 10000, got "0"/);
-  t.regex(line, /--wait must be seconds \(0 or more\) or a duration like "90s", got "soon"/);
+  t.regex(line, /--wait must be seconds \(0 to 2147483\) or a duration like "90s", got "soon"/);
   t.regex(line, /--total must be a whole number, 1 or more, got "2\.5"/);
   t.regex(line, /--port must be a whole number from 0 to 65535, got "70000"/);
   t.regex(line, /--content-type must be json or protobuf, got "xml"/);

@@ -122,7 +122,7 @@ test('jobs › a job with bad fields is refused at each field, and count does no
   const problems = refuse(text);
   for (const expected of [
     '/workload/0/job/maxtasks must be a whole number from 1 to 10000, got 0',
-    '/workload/0/job/wait must be seconds (0 or more) or a duration like "90s", got "later"',
+    '/workload/0/job/wait must be seconds (0 to 2147483) or a duration like "90s", got "later"',
     '/workload/0/job/color unknown field "color"',
     '/workload/0/count only applies to submit',
   ])

@@ -195,7 +195,7 @@ test.serial('jobs › POST /job answers a bad job with a 400 naming the field', 
     [
       'wait -1',
       { ...base, wait: -1 },
-      /^wait must be seconds \(0 or more\) or a duration like "90s", got -1$/,
+      /^wait must be seconds \(0 to 2147483\) or a duration like "90s", got -1$/,
     ],
     ['total 0', { ...base, total: '0' }, /^total must be a whole number, 1 or more, got "0"$/],
     [
