@@ -73,25 +73,43 @@ function admits(
   return true;
 }
 
+/** The queued tasks, in order, that first fit over the bins (what exists and what is on its way) cannot place. */
+export function unmetOnBins(queue: readonly QueuedTask[], bins: readonly Bin[]): QueuedTask[] {
+  const free = bins.map((b) => ({ b, free: { ...b.free } }));
+  const unmet: QueuedTask[] = [];
+  // Bins only fill up, so for identical requests the first bin that fits never moves back: each
+  // kind of request resumes where the last one of its kind stopped (a queue of thousands of alike
+  // tasks costs one pass over the bins, not one per task).
+  const resume = new Map<string, number>();
+  for (const task of queue) {
+    const kind = `${task.need.cpus}|${task.need.mem}|${task.need.disk}|${task.nodetype ?? ''}|${task.nodename ?? ''}`;
+    let i = resume.get(kind) ?? 0;
+    for (; i < free.length; i++) {
+      const x = free[i] as (typeof free)[number];
+      if (admits(task, x.b.hostname, x.b.attributes) && fitsIn(task.need, x.free)) break;
+    }
+    resume.set(kind, i);
+    const bin = free[i];
+    if (bin) take(bin.free, task.need);
+    else unmet.push(task);
+  }
+  return unmet;
+}
+
 /**
  * Walks the queue in order, first-fit over the bins (what the cluster has, plus nodes already on
  * their way); the tasks left over are packed first-fit decreasing (biggest memory first, then
  * cpus, then queue order) into new nodes of the first pool (in the given order) whose node admits
- * them, never more nodes than a pool's `room`. Tasks no
- * pool node can take (too big, a nodename, a nodetype no pool has) are `unplaceable`.
+ * them, never more nodes than a pool's `room`. Tasks no pool node can take (too big, a nodename, a
+ * nodetype or host port no pool has) are `unplaceable`; those a pool could take but has no room
+ * for are only counted in `unmet`.
  */
 export function planGrowth(
   queue: readonly QueuedTask[],
   bins: readonly Bin[],
   pools: readonly GrowablePool[],
 ): { growth: Growth[]; unplaceable: string[]; unmet: number } {
-  const free = bins.map((b) => ({ b, free: { ...b.free } }));
-  const unmet: QueuedTask[] = [];
-  for (const task of queue) {
-    const bin = free.find((x) => admits(task, x.b.hostname, x.b.attributes) && fitsIn(task.need, x.free));
-    if (bin) take(bin.free, task.need);
-    else unmet.push(task);
-  }
+  const unmet = unmetOnBins(queue, bins);
   const opened = new Map<string, { free: Room[]; tasks: string[]; need: Room }>();
   const unplaceable: string[] = [];
   const order = new Map(unmet.map((t, i) => [t.id, i]));

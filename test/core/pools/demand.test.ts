@@ -1,5 +1,13 @@
 import test from 'ava';
-import { type Bin, type GrowablePool, planGrowth, type QueuedTask } from '../../../src/core/pools/demand.ts';
+import fc from 'fast-check';
+import {
+  type Bin,
+  type GrowablePool,
+  planGrowth,
+  type QueuedTask,
+  unmetOnBins,
+} from '../../../src/core/pools/demand.ts';
+import { fcParams, SEED } from '../../helpers/property.ts';
 
 function task(id: string, cpus: number, mem: number, extra: Partial<QueuedTask> = {}): QueuedTask {
   return { id, need: { cpus, mem, disk: 0 }, ...extra };
@@ -188,4 +196,63 @@ test('tasks a pool could take but has no room for are waiting, not unplaceable',
   );
   t.deepEqual(unplaceable, []);
   t.is(unmet, 2);
+});
+
+test(`first fit over the bins, resumed per kind of request, leaves what a plain first-fit scan leaves (seed=${SEED})`, (t) => {
+  const naive = (queue: readonly QueuedTask[], bins: readonly Bin[]): string[] => {
+    const free = bins.map((b) => ({ ...b, free: { ...b.free } }));
+    const left: string[] = [];
+    for (const q of queue) {
+      const b = free.find(
+        (x) =>
+          (q.nodetype === undefined || x.attributes.nodetype === q.nodetype) &&
+          (q.nodename === undefined || x.hostname === q.nodename) &&
+          q.need.cpus <= x.free.cpus + 1e-9 &&
+          q.need.mem <= x.free.mem + 1e-9 &&
+          q.need.disk <= x.free.disk + 1e-9,
+      );
+      if (!b) left.push(q.id);
+      else {
+        b.free.cpus -= q.need.cpus;
+        b.free.mem -= q.need.mem;
+        b.free.disk -= q.need.disk;
+      }
+    }
+    return left;
+  };
+  const types = fc.constantFrom(undefined, 'a', 'b');
+  const arb = fc.record({
+    bins: fc.array(
+      fc.record({ cpus: fc.integer({ min: 0, max: 8 }), mem: fc.integer({ min: 0, max: 8 }), type: types }),
+      { maxLength: 12 },
+    ),
+    queue: fc.array(
+      fc.record({
+        cpus: fc.integer({ min: 1, max: 4 }),
+        mem: fc.integer({ min: 1, max: 4 }),
+        type: types,
+        host: fc.option(fc.nat(12), { nil: undefined }),
+      }),
+      { maxLength: 40 },
+    ),
+  });
+  fc.assert(
+    fc.property(arb, ({ bins, queue }) => {
+      const b: Bin[] = bins.map((x, i) => ({
+        hostname: `h${i}`,
+        attributes: x.type === undefined ? {} : { nodetype: x.type },
+        free: { cpus: x.cpus, mem: x.mem * 1024, disk: 0 },
+      }));
+      const q: QueuedTask[] = queue.map((x, i) => ({
+        id: `t${i}`,
+        need: { cpus: x.cpus, mem: x.mem * 1024, disk: 0 },
+        ...(x.type !== undefined ? { nodetype: x.type } : {}),
+        ...(x.host !== undefined ? { nodename: `h${x.host}` } : {}),
+      }));
+      const ours = unmetOnBins(q, b).map((x) => x.id);
+      if (JSON.stringify(ours) !== JSON.stringify(naive(q, b))) throw new Error(`${ours} vs ${naive(q, b)}`);
+    }),
+    fcParams(300),
+  );
+  t.pass();
 });
