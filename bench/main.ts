@@ -10,6 +10,7 @@ import { measureEventQueue } from './event-queue.ts';
 import { largeDay } from './large-day.ts';
 import { type LatencyCase, measureLatency } from './latency.ts';
 import { measurePlacement } from './placement.ts';
+import { measurePoolGrowth } from './pool-growth.ts';
 
 const quick = process.argv.includes('--quick');
 const out: Record<string, number | string | boolean> = {};
@@ -39,6 +40,15 @@ log(
 );
 out.constrained_placement_per_s = Math.round(c.perSecond);
 out.constrained_vs_naive = Number(c.ratio.toFixed(2));
+
+log('');
+log('pool scale-up: 5,000 queued tasks that fit on none of 2,000 nearly full agents');
+const g = measurePoolGrowth(2_000, 5_000);
+log(
+  `  ${g.checksPerSecond.toFixed(0)} decisions/s (${(1000 / g.checksPerSecond).toFixed(1)} ms, ${g.nodes} new nodes)  naive first-fit scan alone ${g.naiveChecksPerSecond.toFixed(1)}/s  ${g.ratio.toFixed(1)}×`,
+);
+out.pool_scale_up_per_s = Math.round(g.checksPerSecond);
+out.pool_scale_up_vs_naive = Number(g.ratio.toFixed(2));
 
 log('');
 log('event queue: hold model (pop the earliest, push one later), typed-array heap vs object heap');

@@ -110,7 +110,10 @@ export function planGrowth(
   pools: readonly GrowablePool[],
 ): { growth: Growth[]; unplaceable: string[]; unmet: number } {
   const unmet = unmetOnBins(queue, bins);
-  const opened = new Map<string, { free: Room[]; tasks: string[]; need: Room }>();
+  const opened = new Map<
+    string,
+    { free: Room[]; tasks: string[]; need: Room; resume: Map<string, number> }
+  >();
   const unplaceable: string[] = [];
   const order = new Map(unmet.map((t, i) => [t.id, i]));
   unmet.sort(
@@ -127,14 +130,16 @@ export function planGrowth(
       admitted = true;
       let p = opened.get(pool.name);
       if (!p) {
-        p = { free: [], tasks: [], need: { cpus: 0, mem: 0, disk: 0 } };
+        p = { free: [], tasks: [], need: { cpus: 0, mem: 0, disk: 0 }, resume: new Map() };
         opened.set(pool.name, p);
       }
-      let node = p.free.find((f) => fitsIn(task.need, f));
-      if (!node && p.free.length < pool.room) {
-        node = { ...pool.node };
-        p.free.push(node);
-      }
+      // New nodes only fill up too: alike requests resume where the last one stopped.
+      const kind = `${task.need.cpus}|${task.need.mem}|${task.need.disk}`;
+      let i = p.resume.get(kind) ?? 0;
+      while (i < p.free.length && !fitsIn(task.need, p.free[i] as Room)) i++;
+      if (i === p.free.length && p.free.length < pool.room) p.free.push({ ...pool.node });
+      p.resume.set(kind, i);
+      const node = p.free[i];
       if (!node) continue;
       take(node, task.need);
       p.tasks.push(task.id);
