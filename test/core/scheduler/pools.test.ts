@@ -36,6 +36,20 @@ function booted(h: Harness, hostname: string, at: number): void {
   h.feed({ type: 'pool-result', action: 'provision', hostname, ok: true }, at);
 }
 
+/**
+ * A pool with one node, burst-1, up (its agent offered, a pool check saw it) and a batch task
+ * placed on it (not yet running).
+ */
+function busyNode(): { h: Harness; task: string } {
+  const h = new Harness({ pools: [{ ...BURST, min: 0 }] }).subscribe();
+  h.feed({ type: 'pool-launch', pool: 'burst', count: 1 });
+  booted(h, 'burst-1', 1000);
+  const [task] = h.submit(spec({ id: 'job', cpus: 1, mem: 512, nodetype: 'batch' }), { kind: 'batch' });
+  h.feed(offersEvent(nodeOffer(1, 'burst-1')), 2000);
+  check(h, 3000);
+  return { h, task: task as string };
+}
+
 test('pools › the first check provisions the pool up to its min', (t) => {
   const h = new Harness({ pools: [BURST] }).subscribe();
   const cmds = check(h, 0);
@@ -130,12 +144,7 @@ test('pools › a launch beyond max is refused with the numbers', (t) => {
 });
 
 test('pools › a drained pool holds its busy node and destroys it once empty', (t) => {
-  const h = new Harness({ pools: [{ ...BURST, min: 0 }] }).subscribe();
-  h.feed({ type: 'pool-launch', pool: 'burst', count: 1 });
-  booted(h, 'burst-1', 1000);
-  const [task] = h.submit(spec({ id: 'job', cpus: 1, mem: 512, nodetype: 'batch' }), { kind: 'batch' });
-  h.feed(offersEvent(nodeOffer(1, 'burst-1')), 2000);
-  check(h, 3000);
+  const { h, task } = busyNode();
   const drain = h.feed({ type: 'pool-mode', pool: 'burst', action: 'drain' }, 4000);
   t.deepEqual(
     (records(drain, 'agent-held') as Rec<'agent-held'>[]).map((r) => r.hostname),
@@ -195,12 +204,7 @@ test('pools › with auto mode off nothing grows or shrinks by itself', (t) => {
 });
 
 test('pools › an operator destroys a held empty node; a busy or unheld one is refused with the way out', (t) => {
-  const h = new Harness({ pools: [{ ...BURST, min: 0 }] }).subscribe();
-  h.feed({ type: 'pool-launch', pool: 'burst', count: 1 });
-  booted(h, 'burst-1', 1000);
-  const [task] = h.submit(spec({ id: 'job', cpus: 1, mem: 512, nodetype: 'batch' }), { kind: 'batch' });
-  h.feed(offersEvent(nodeOffer(1, 'burst-1')), 2000);
-  check(h, 3000);
+  const { h, task } = busyNode();
   const unheld = records(
     h.feed({ type: 'pool-destroy', hostname: 'burst-1' }),
     'pool-rejected',
