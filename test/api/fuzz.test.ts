@@ -233,15 +233,32 @@ test(`fuzz › every mutating route answers arbitrary bodies with < 500, and 4xx
     }),
     fcParams(200),
   );
-  t.log(
-    `statuses: ${[...statuses]
-      .sort(([a], [b]) => a - b)
-      .map(([s, n]) => `${s}×${n}`)
-      .join(' ')}`,
-  );
+  t.log(statusLine(statuses));
   t.is(({} as Record<string, unknown>).x, undefined, 'Object.prototype was not polluted');
   t.is(({} as Record<string, unknown>).polluted, undefined);
 });
+
+/** POSTs `body` as JSON; a 5xx, or an error without a message, fails the property. */
+async function postJson(url: string, body: unknown) {
+  const res = await served.app.inject({
+    method: 'POST',
+    url,
+    payload: JSON.stringify(body),
+    headers: { 'content-type': 'application/json' },
+  });
+  if (res.statusCode >= 500) throw new Error(`${JSON.stringify(body)} → ${res.statusCode} ${res.body}`);
+  if (res.statusCode >= 400 && !(typeof res.json().message === 'string' && res.json().message !== ''))
+    throw new Error(`no message: ${res.body}`);
+  return res;
+}
+
+/** How often each status came back, for the test log. */
+function statusLine(statuses: ReadonlyMap<number, number>): string {
+  return `statuses: ${[...statuses]
+    .sort(([a], [b]) => a - b)
+    .map(([code, n]) => `${code}×${n}`)
+    .join(' ')}`;
+}
 
 test(`fuzz › the task submission route never answers a malformed spec with a 5xx (seed=${SEED})`, async (t) => {
   const spec = fc.record(
@@ -257,15 +274,7 @@ test(`fuzz › the task submission route never answers a malformed spec with a 5
   );
   await fc.assert(
     fc.asyncProperty(spec, async (body) => {
-      const res = await served.app.inject({
-        method: 'POST',
-        url: '/client/task',
-        payload: JSON.stringify(body),
-        headers: { 'content-type': 'application/json' },
-      });
-      if (res.statusCode >= 500) throw new Error(`${JSON.stringify(body)} → ${res.statusCode} ${res.body}`);
-      if (res.statusCode >= 400 && !(typeof res.json().message === 'string' && res.json().message !== ''))
-        throw new Error(`no message: ${res.body}`);
+      await postJson('/client/task', body);
     }),
     fcParams(200),
   );
@@ -333,16 +342,8 @@ test(`fuzz › the job submission route never answers a malformed job with a 5xx
   const statuses = new Map<number, number>();
   await fc.assert(
     fc.asyncProperty(job, async (body) => {
-      const res = await served.app.inject({
-        method: 'POST',
-        url: '/job',
-        payload: JSON.stringify(body),
-        headers: { 'content-type': 'application/json' },
-      });
+      const res = await postJson('/job', body);
       statuses.set(res.statusCode, (statuses.get(res.statusCode) ?? 0) + 1);
-      if (res.statusCode >= 500) throw new Error(`${JSON.stringify(body)} → ${res.statusCode} ${res.body}`);
-      if (res.statusCode >= 400 && !(typeof res.json().message === 'string' && res.json().message !== ''))
-        throw new Error(`no message: ${res.body}`);
       // fz-1 keeps running once started (its copies never run), so later ones meet a 409.
       if (res.statusCode === 202 && body.id !== 'fz-1') {
         const id = (res.json() as { job: { id: string } }).job.id;
@@ -352,11 +353,6 @@ test(`fuzz › the job submission route never answers a malformed job with a 5xx
     }),
     fcParams(200),
   );
-  t.log(
-    `statuses: ${[...statuses]
-      .sort(([a], [b]) => a - b)
-      .map(([s, n]) => `${s}×${n}`)
-      .join(' ')}`,
-  );
+  t.log(statusLine(statuses));
   t.pass();
 });

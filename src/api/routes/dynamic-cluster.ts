@@ -9,6 +9,7 @@ import {
   agentByHostname,
   checkNoBody,
   checkQuery,
+  isoTime,
   type NodeTracker,
   nodeTracker,
   scalars,
@@ -341,7 +342,7 @@ function queuedView(daemon: Daemon, task: TaskRecord): QueuedView {
       requested_disk: task.need.disk,
       kind: task.kind,
       origin: task.origin,
-      eligible_at: task.notBefore > now ? new Date(wallTime(daemon, task.notBefore)).toISOString() : null,
+      eligible_at: task.notBefore > now ? isoTime(daemon, task.notBefore) : null,
       spec: task.spec,
     },
   };
